@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job on the bundled recordings: bootstrap, then strict decode and byte-exact
+# re-encode of every message in corpus/recordings/*.pcap (cephwire verify).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/bootstrap.sh
+bazel build -c opt //tools:cephwire
+exec bazel-bin/tools/cephwire verify corpus/recordings/*.pcap "$@"
