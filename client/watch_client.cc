@@ -1,0 +1,655 @@
+#include "client/watch_client.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "codec/denc.h"
+
+namespace cephwire::client {
+
+using namespace std::chrono_literals;
+using codec::Bytes;
+
+namespace {
+
+// Objecter normalises ENOENT to ENOTCONN for ping/reconnect errors (linger raced with a
+// delete, or the OSD forgot the watch): the user sees one "watch is gone" code.
+int32_t normalize_watch_error(int32_t r) { return r == -kENOENT ? -kENOTCONN : r; }
+
+int64_t ms_ceil(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+// The notify reply buffer (src/osd/Watch.cc Notify::maybe_complete_notify; documented in
+// librados.h for rados_notify2): map<pair<gid,cookie>, bufferlist> acks, then
+// vector<pair<gid,cookie>> timed-out watchers.
+bool parse_notify_reply(const Bytes& data, std::vector<NotifyAckEntry>& acks,
+                        std::vector<NotifyTimeoutEntry>& timeouts) {
+  if (data.empty()) return true;
+  std::map<std::pair<uint64_t, uint64_t>, Bytes> a;
+  std::vector<std::pair<uint64_t, uint64_t>> t;
+  codec::Decoder d(data.span(), "notify_reply");
+  if (!d("acks", a) || !d("timeouts", t)) return false;
+  for (auto& [k, v] : a) acks.push_back({k.first, k.second, v.owned()});
+  for (auto& [g, c] : t) timeouts.push_back({g, c});
+  return true;
+}
+
+}  // namespace
+
+std::string event_name(const Event& e) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, ev::WatchRegistered>) return "watch_registered";
+        else if constexpr (std::is_same_v<T, ev::WatchNotify>) return "notify";
+        else if constexpr (std::is_same_v<T, ev::WatchError>) return "watch_error";
+        else if constexpr (std::is_same_v<T, ev::WatchReconnected>) return "reconnected";
+        else if constexpr (std::is_same_v<T, ev::Unwatched>) return "unwatched";
+        else if constexpr (std::is_same_v<T, ev::NotifyDone>) return "notify_done";
+        else if constexpr (std::is_same_v<T, ev::OpDone>) return "op_done";
+        else return "flush_done";
+      },
+      e);
+}
+
+std::optional<uint64_t> event_cookie(const Event& e) {
+  if (auto* x = std::get_if<ev::WatchRegistered>(&e)) return x->cookie;
+  if (auto* x = std::get_if<ev::WatchNotify>(&e)) return x->cookie;
+  if (auto* x = std::get_if<ev::WatchError>(&e)) return x->cookie;
+  if (auto* x = std::get_if<ev::WatchReconnected>(&e)) return x->cookie;
+  if (auto* x = std::get_if<ev::Unwatched>(&e)) return x->cookie;
+  return std::nullopt;
+}
+
+WatchClient::WatchClient(ClientConfig cfg, Placement placement, Instant now)
+    : cfg_(cfg),
+      placement_(std::move(placement)),
+      next_tick_(now + cfg.tick_interval),
+      next_cookie_(cfg.first_cookie) {}
+
+// ---------------------------------------------------------------------------------------
+// transitions
+
+bool WatchClient::apply(Linger& l, LingerInput in, Instant now, int32_t err) {
+  auto t = find_transition(l.state, in);
+  if (!t) return false;  // not meaningful in this state (stale reply, event after cancel)
+  if (tracing_) {
+    trace_.push_back(std::to_string(l.cookie) + ": " + std::string(to_string(l.state)) + " --" +
+                     std::string(to_string(in)) + "/" + std::string(to_string(t->action)) +
+                     "--> " + std::string(to_string(t->to)));
+  }
+  l.state = t->to;
+  perform(l, t->action, in, now, err);
+  return true;
+}
+
+void WatchClient::perform(Linger& l, LingerAction a, LingerInput in, Instant now, int32_t err) {
+  switch (a) {
+    case LingerAction::kNone:
+      if (in == LingerInput::kRegisterOk && !l.is_watch) l.registered = true;
+      break;
+    case LingerAction::kDeliverRegistered:
+      if (in == LingerInput::kRegisterOk) {
+        l.registered = true;
+        l.watch_valid_thru = now;
+      }
+      deliver(ev::WatchRegistered{l.cookie, in == LingerInput::kRegisterOk ? 0 : err});
+      break;
+    case LingerAction::kDeliverError:
+      if (l.last_error == 0) {
+        l.last_error = err;
+        deliver(ev::WatchError{l.cookie, err});
+      }
+      forget(l.ping_tid);
+      break;
+    case LingerAction::kSendReconnect:
+      send_reconnect(l, now);
+      break;
+    case LingerAction::kResendRegister:
+      if (!l.is_watch) l.notify_id = 0;  // Objecter: notify_id reset on every (re)send
+      send_linger_register(l, now);
+      break;
+    case LingerAction::kSendPing:
+      send_ping(l, now);
+      break;
+    case LingerAction::kConfirm:
+      if (in == LingerInput::kReconnectOk) {
+        // A successful RECONNECT clears the sticky error (ceph/ceph PR #36694) and confirms.
+        l.last_error = 0;
+        l.watch_valid_thru = now;
+        deliver(ev::WatchReconnected{l.cookie});
+      }
+      // kPingOk: watch_valid_thru was set by the caller from the ping's send time.
+      break;
+    case LingerAction::kDeliverNotify:
+      break;  // the caller has the message and delivers it
+    case LingerAction::kStoreCompletion:
+      break;  // the caller stored it
+    case LingerAction::kDeliverCompletion:
+      deliver_notify_done(l, err);
+      break;
+    case LingerAction::kSendUnwatch:
+      send_unwatch(l, now);
+      break;
+    case LingerAction::kDeliverUnwatched:
+      deliver(ev::Unwatched{l.cookie, err});
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// sending
+
+uint64_t WatchClient::send(Pending p) {
+  const uint64_t tid = p.req.tid;
+  p.transmitted = p.req.target.osd >= 0;
+  if (p.transmitted) tx_.push_back(p.req);
+  pending_.emplace(tid, std::move(p));
+  return tid;
+}
+
+void WatchClient::forget(uint64_t& tid) {
+  if (tid) pending_.erase(tid);
+  tid = 0;
+}
+
+void WatchClient::send_linger_register(Linger& l, Instant now) {
+  forget(l.register_tid);
+  forget(l.ping_tid);
+  OsdRequest req;
+  req.tid = ++last_tid_;
+  req.target = l.target;
+  req.obj = l.obj;
+  req.mtime = now;
+  OpSpec op;
+  if (l.is_watch) {
+    // librados watch: linger_watch with target flags WRITE; the OSD sees WRITE|ONDISK|KNOWN_REDIR
+    req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+    op.op = osd_op::kWatch;
+    op.cookie = l.cookie;
+    op.watch_op = osd_op::kWatchWatch;
+    op.gen = 0;
+    op.timeout = l.timeout_s;
+  } else {
+    // librados notify: linger_notify with READ; indata = prot_ver 1, timeout, payload
+    req.flags = osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+    op.op = osd_op::kNotify;
+    op.cookie = l.cookie;
+    std::vector<uint8_t> in;
+    codec::Encoder e(in);
+    uint32_t prot_ver = 1, timeout = l.notify_timeout_s;
+    Bytes payload = l.payload;
+    e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
+    op.indata = Bytes(std::move(in));
+  }
+  req.ops.push_back(std::move(op));
+  l.register_tid = send({PendingKind::kRegister, l.cookie, l.register_gen, now, std::move(req), false});
+}
+
+void WatchClient::send_reconnect(Linger& l, Instant now) {
+  forget(l.register_tid);
+  forget(l.ping_tid);
+  ++l.register_gen;
+  OsdRequest req;
+  req.tid = ++last_tid_;
+  req.target = l.target;
+  req.obj = l.obj;
+  req.mtime = now;
+  req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+  OpSpec op;
+  op.op = osd_op::kWatch;
+  op.cookie = l.cookie;
+  op.watch_op = osd_op::kWatchReconnect;
+  op.gen = l.register_gen;
+  op.timeout = l.timeout_s;
+  req.ops.push_back(std::move(op));
+  l.register_tid = send({PendingKind::kReconnect, l.cookie, l.register_gen, now, std::move(req), false});
+}
+
+void WatchClient::send_ping(Linger& l, Instant now) {
+  // At most one ping in flight per watch: a newer ping supersedes an unanswered one, so state
+  // stays bounded even if an OSD never answers (its confirm deadline then reports it).
+  forget(l.ping_tid);
+  OsdRequest req;
+  req.tid = ++last_tid_;
+  req.target = l.target;
+  req.obj = l.obj;
+  req.mtime = now;
+  // Objecter::_send_linger_ping: target flags | READ
+  req.flags = osd_op::kFlagWrite | osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+  OpSpec op;
+  op.op = osd_op::kWatch;
+  op.cookie = l.cookie;
+  op.watch_op = osd_op::kWatchPing;
+  op.gen = l.register_gen;
+  req.ops.push_back(std::move(op));
+  l.ping_tid = send({PendingKind::kPing, l.cookie, l.register_gen, now, std::move(req), false});
+}
+
+void WatchClient::send_unwatch(Linger& l, Instant now) {
+  forget(l.register_tid);
+  forget(l.ping_tid);
+  forget(l.unwatch_tid);
+  l.undelivered_notifies.clear();
+  OsdRequest req;
+  req.tid = ++last_tid_;
+  req.target = l.target;
+  req.obj = l.obj;
+  req.mtime = now;
+  req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+  OpSpec op;
+  op.op = osd_op::kWatch;
+  op.cookie = l.cookie;
+  op.watch_op = osd_op::kWatchUnwatch;
+  req.ops.push_back(std::move(op));
+  l.unwatch_tid = send({PendingKind::kUnwatch, l.cookie, 0, now, std::move(req), false});
+}
+
+uint64_t WatchClient::submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
+                                   Instant now, PendingKind kind) {
+  OsdRequest req;
+  req.tid = ++last_tid_;
+  req.target = placement_ ? placement_(obj) : Target{};
+  req.obj = obj;
+  req.flags = flags | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+  req.mtime = now;
+  req.ops = std::move(ops);
+  const uint64_t handle = next_handle_++;
+  if (kind == PendingKind::kPlain) plain_handles_.insert(handle);
+  send({kind, handle, 0, now, std::move(req), false});
+  return handle;
+}
+
+void WatchClient::deliver(Event e) { events_.push_back(std::move(e)); }
+
+void WatchClient::deliver_notify_done(Linger& l, int32_t rc) {
+  ev::NotifyDone d{l.cookie, rc, l.notify_id, {}, {}, {}};
+  if (rc == 0 || rc == -kETIMEDOUT) {
+    d.reply = l.completion_data;
+    if (!parse_notify_reply(l.completion_data, d.acks, d.timeouts) && rc == 0) rc = -kEINVAL;
+    d.result = rc;
+  }
+  deliver(std::move(d));
+}
+
+// ---------------------------------------------------------------------------------------
+// user calls
+
+uint64_t WatchClient::watch(const ObjectId& obj, uint32_t timeout_s, Instant now) {
+  const uint64_t cookie = next_cookie_++;
+  Linger& l = lingers_[cookie];
+  l.cookie = cookie;
+  l.is_watch = true;
+  l.obj = obj;
+  l.target = placement_ ? placement_(obj) : Target{};
+  l.timeout_s = timeout_s;
+  l.watch_valid_thru = now;
+  l.state = LingerState::kRegistering;
+  send_linger_register(l, now);
+  return cookie;
+}
+
+int WatchClient::unwatch(uint64_t cookie, Instant now) {
+  auto it = lingers_.find(cookie);
+  if (it == lingers_.end() || !it->second.is_watch ||
+      it->second.state == LingerState::kUnwatching)
+    return -kENOTCONN;
+  return apply(it->second, LingerInput::kUnwatch, now) ? 0 : -kENOTCONN;
+}
+
+int64_t WatchClient::watch_check(uint64_t cookie, Instant now) const {
+  auto it = lingers_.find(cookie);
+  if (it == lingers_.end() || !it->second.is_watch ||
+      it->second.state == LingerState::kUnwatching)
+    return -kENOTCONN;
+  const Linger& l = it->second;
+  if (l.last_error) return l.last_error;
+  Instant stamp = l.watch_valid_thru;
+  for (Instant q : l.undelivered_notifies) stamp = std::min(stamp, q);
+  return 1 + ms_ceil(now - stamp);
+}
+
+uint64_t WatchClient::watch_flush() {
+  const uint64_t token = next_flush_++;
+  events_.push_back(ev::FlushDone{token});
+  return token;
+}
+
+uint64_t WatchClient::notify(const ObjectId& obj, Bytes payload, uint32_t timeout_ms,
+                             Instant now) {
+  const uint64_t cookie = next_cookie_++;
+  Linger& l = lingers_[cookie];
+  l.cookie = cookie;
+  l.is_watch = false;
+  l.obj = obj;
+  l.target = placement_ ? placement_(obj) : Target{};
+  l.payload = payload.owned();
+  // IoCtxImpl::notify: 0 -> client_notify_timeout; else integer seconds (1..999 ms -> 0,
+  // which the OSD replaces with osd_default_notify_timeout).
+  l.notify_timeout_s = timeout_ms == 0 ? cfg_.client_notify_timeout_s : timeout_ms / 1000;
+  const uint32_t effective =
+      l.notify_timeout_s ? l.notify_timeout_s : cfg_.osd_default_notify_timeout_s;
+  // Client side: the OSD completes at `effective`; allow as long again for the completion
+  // to arrive (the kernel's ceph_osdc_notify waits 2 x timeout).
+  l.notify_deadline = now + std::chrono::seconds(2 * uint64_t{effective});
+  l.state = LingerState::kNotifySent;
+  send_linger_register(l, now);
+  return cookie;
+}
+
+uint64_t WatchClient::notify_ack(const ObjectId& obj, uint64_t notify_id, uint64_t cookie,
+                                 Bytes reply, Instant now) {
+  OpSpec op;
+  op.op = osd_op::kNotifyAck;
+  // ObjectOperation::notify_ack: only indata (notify_id, cookie, reply); the union stays 0.
+  std::vector<uint8_t> in;
+  codec::Encoder e(in);
+  Bytes r = reply;
+  e("notify_id", notify_id) && e("cookie", cookie) && e("reply", r);
+  op.indata = Bytes(std::move(in));
+  return submit_plain(obj, osd_op::kFlagRead, {std::move(op)}, now, PendingKind::kNotifyAck);
+}
+
+uint64_t WatchClient::list_watchers(const ObjectId& obj, Instant now) {
+  OpSpec op;
+  op.op = osd_op::kListWatchers;
+  return submit_plain(obj, osd_op::kFlagRead, {op}, now);
+}
+
+uint64_t WatchClient::write_full(const ObjectId& obj, Bytes data, Instant now) {
+  OpSpec op;
+  op.op = osd_op::kWriteFull;
+  op.offset = 0;
+  op.length = data.size();
+  op.indata = data.owned();
+  return submit_plain(obj, osd_op::kFlagWrite, {std::move(op)}, now);
+}
+
+uint64_t WatchClient::read(const ObjectId& obj, uint64_t off, uint64_t len, Instant now) {
+  OpSpec op;
+  op.op = osd_op::kRead;
+  op.offset = off;
+  op.length = len;
+  return submit_plain(obj, osd_op::kFlagRead, {op}, now);
+}
+
+uint64_t WatchClient::stat(const ObjectId& obj, Instant now) {
+  OpSpec op;
+  op.op = osd_op::kStat;
+  return submit_plain(obj, osd_op::kFlagRead, {op}, now);
+}
+
+// ---------------------------------------------------------------------------------------
+// network inputs
+
+void WatchClient::handle_reply(const OsdReply& r, Instant now) {
+  auto pit = pending_.find(r.tid);
+  if (pit == pending_.end()) return;  // cancelled or unknown: ignored (Objecter drops it)
+  if (r.osd >= 0 && pit->second.req.target.osd >= 0 && r.osd != pit->second.req.target.osd)
+    return;  // a reply from an OSD we did not send this attempt to
+  Pending p = std::move(pit->second);
+  pending_.erase(pit);
+
+  if (p.kind == PendingKind::kPlain) {
+    on_plain_reply(p, r);
+    return;
+  }
+  if (p.kind == PendingKind::kNotifyAck) return;  // fire and forget
+
+  auto lit = lingers_.find(p.handle);
+  if (lit == lingers_.end()) return;
+  Linger& l = lit->second;
+  switch (p.kind) {
+    case PendingKind::kRegister:
+      l.register_tid = 0;
+      if (l.is_watch) {
+        apply(l, r.result >= 0 ? LingerInput::kRegisterOk : LingerInput::kRegisterError, now,
+              r.result);
+      } else {
+        l.reply_result = r.result;
+        if (r.result >= 0 && !r.outdata.empty() && r.outdata[0].size() >= 8) {
+          uint64_t id;
+          std::memcpy(&id, r.outdata[0].data(), 8);
+          l.notify_id = id;
+        }
+        apply(l, r.result >= 0 ? LingerInput::kRegisterOk : LingerInput::kRegisterError, now,
+              r.result >= 0 ? l.completion_rc : r.result);
+      }
+      break;
+    case PendingKind::kReconnect:
+      l.register_tid = 0;
+      apply(l, r.result >= 0 ? LingerInput::kReconnectOk : LingerInput::kReconnectError, now,
+            normalize_watch_error(r.result));
+      break;
+    case PendingKind::kPing:
+      l.ping_tid = 0;
+      if (p.gen != l.register_gen) break;  // "ignoring old pong"
+      if (r.result >= 0) {
+        if (find_transition(l.state, LingerInput::kPingOk)) {
+          l.watch_valid_thru = std::max(l.watch_valid_thru, p.sent);
+          apply(l, LingerInput::kPingOk, now);
+        }
+      } else {
+        apply(l, LingerInput::kPingError, now, normalize_watch_error(r.result));
+      }
+      break;
+    case PendingKind::kUnwatch:
+      l.unwatch_tid = 0;
+      if (apply(l, LingerInput::kUnwatchReply, now, r.result) && l.state == LingerState::kDone)
+        lingers_.erase(lit);
+      return;
+    default:
+      break;
+  }
+  if (l.state == LingerState::kDone) lingers_.erase(lit);
+}
+
+void WatchClient::on_plain_reply(Pending& p, const OsdReply& r) {
+  plain_handles_.erase(p.handle);
+  ev::OpDone d{p.handle, p.req.ops.empty() ? uint16_t{0} : p.req.ops[0].op, r.result, {}, 0, 0, 0, {}};
+  if (!r.outdata.empty() && r.result >= 0) {
+    const Bytes& out = r.outdata[0];
+    if (d.op == osd_op::kRead) {
+      d.data = out.owned();
+    } else if (d.op == osd_op::kStat && out.size() >= 16) {
+      std::memcpy(&d.size, out.data(), 8);
+      std::memcpy(&d.mtime_sec, out.data() + 8, 4);
+      std::memcpy(&d.mtime_nsec, out.data() + 12, 4);
+    } else if (d.op == osd_op::kListWatchers) {
+      d.data = out.owned();
+    }
+  }
+  deliver(std::move(d));
+}
+
+void WatchClient::handle_watch_notify(const WatchNotifyMsg& m, Instant now) {
+  auto it = lingers_.find(m.cookie);
+  if (it == lingers_.end()) return;  // "dne": unknown or cancelled cookie
+  Linger& l = it->second;
+  switch (m.opcode) {
+    case kWatchEventNotify:
+      if (!l.is_watch) return;
+      if (auto t = find_transition(l.state, LingerInput::kNotifyEvent);
+          t && t->action == LingerAction::kDeliverNotify) {
+        apply(l, LingerInput::kNotifyEvent, now);
+        l.undelivered_notifies.push_back(now);
+        deliver(ev::WatchNotify{l.cookie, m.notify_id, m.notifier_gid, m.payload.owned()});
+      } else {
+        apply(l, LingerInput::kNotifyEvent, now);  // recorded in the trace, dropped
+      }
+      break;
+    case kWatchEventDisconnect:
+      if (!l.is_watch) return;
+      apply(l, LingerInput::kDisconnect, now, -kENOTCONN);
+      break;
+    case kWatchEventNotifyComplete: {
+      if (l.is_watch) return;
+      // A completion for an earlier send of this notify carries another id: ignore it.
+      if (l.notify_id != 0 && l.notify_id != m.notify_id) return;
+      if (!find_transition(l.state, LingerInput::kNotifyComplete)) return;
+      l.completion_rc = m.return_code;
+      l.completion_data = m.data.owned();
+      if (l.notify_id == 0) l.notify_id = m.notify_id;
+      apply(l, LingerInput::kNotifyComplete, now,
+            l.state == LingerState::kNotifySent ? 0 : m.return_code);
+      if (l.state == LingerState::kDone) lingers_.erase(it);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void WatchClient::handle_session_reset(int32_t osd, Instant now) {
+  // Lingers first (Objecter::_scan_requests checks them before normal ops).
+  std::vector<uint64_t> done;
+  for (auto& [cookie, l] : lingers_) {
+    if (l.target.osd != osd) continue;
+    apply(l, LingerInput::kSessionReset, now);
+    if (l.state == LingerState::kDone) done.push_back(cookie);
+  }
+  for (uint64_t c : done) lingers_.erase(c);
+  for (auto& [tid, p] : pending_) {
+    if ((p.kind == PendingKind::kPlain || p.kind == PendingKind::kNotifyAck) &&
+        p.req.target.osd == osd && p.transmitted) {
+      ++p.req.attempt;
+      tx_.push_back(p.req);
+    }
+  }
+}
+
+void WatchClient::handle_map_change(Placement placement, Instant now) {
+  placement_ = std::move(placement);
+  for (auto& [cookie, l] : lingers_) {
+    Target t = placement_ ? placement_(l.obj) : Target{};
+    const bool moved = t.osd != l.target.osd;
+    l.target = t;
+    if (moved) apply(l, LingerInput::kTargetChanged, now);
+  }
+  for (auto& [tid, p] : pending_) {
+    if (p.kind != PendingKind::kPlain && p.kind != PendingKind::kNotifyAck) continue;
+    Target t = placement_ ? placement_(p.req.obj) : Target{};
+    const bool moved = t.osd != p.req.target.osd;
+    p.req.target = t;
+    if ((moved || !p.transmitted) && t.osd >= 0) {
+      if (p.transmitted) ++p.req.attempt;
+      p.transmitted = true;
+      tx_.push_back(p.req);
+    }
+  }
+}
+
+Duration WatchClient::watch_confirm_window(const Linger& l) const {
+  const uint32_t timeout = l.timeout_s ? l.timeout_s : cfg_.default_watch_timeout_s;
+  return std::chrono::seconds(timeout) + cfg_.tick_interval;
+}
+
+void WatchClient::tick(Instant now) {
+  for (auto& [cookie, l] : lingers_) {
+    if (l.is_watch) apply(l, LingerInput::kTick, now);
+  }
+}
+
+void WatchClient::handle_timeout(Instant now) {
+  while (now >= next_tick_) {
+    tick(now);
+    next_tick_ += cfg_.tick_interval;
+  }
+  std::vector<uint64_t> done;
+  for (auto& [cookie, l] : lingers_) {
+    if (l.is_watch) {
+      if ((l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting) &&
+          now - l.watch_valid_thru >= watch_confirm_window(l)) {
+        apply(l, LingerInput::kConfirmTimeout, now, -kETIMEDOUT);
+      }
+    } else if (now >= l.notify_deadline) {
+      if (apply(l, LingerInput::kNotifyTimeout, now, -kETIMEDOUT)) done.push_back(cookie);
+    }
+  }
+  for (uint64_t c : done) {
+    auto it = lingers_.find(c);
+    if (it != lingers_.end()) {
+      forget(it->second.register_tid);
+      lingers_.erase(it);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// outputs
+
+std::optional<OsdRequest> WatchClient::poll_transmit() {
+  if (tx_.empty()) return std::nullopt;
+  OsdRequest r = std::move(tx_.front());
+  tx_.pop_front();
+  return r;
+}
+
+std::optional<Event> WatchClient::poll_event() {
+  if (events_.empty()) return std::nullopt;
+  Event e = std::move(events_.front());
+  events_.pop_front();
+  if (auto* n = std::get_if<ev::WatchNotify>(&e)) {
+    auto it = lingers_.find(n->cookie);
+    if (it != lingers_.end() && !it->second.undelivered_notifies.empty())
+      it->second.undelivered_notifies.pop_front();
+  }
+  return e;
+}
+
+std::optional<Instant> WatchClient::poll_timeout() const {
+  Instant t = next_tick_;
+  for (const auto& [cookie, l] : lingers_) {
+    if (l.is_watch) {
+      if (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting)
+        t = std::min(t, l.watch_valid_thru + watch_confirm_window(l));
+    } else {
+      t = std::min(t, l.notify_deadline);
+    }
+  }
+  return t;
+}
+
+std::optional<LingerState> WatchClient::linger_state(uint64_t cookie) const {
+  auto it = lingers_.find(cookie);
+  if (it == lingers_.end()) return std::nullopt;
+  return it->second.state;
+}
+
+uint32_t WatchClient::register_gen(uint64_t cookie) const {
+  auto it = lingers_.find(cookie);
+  return it == lingers_.end() ? 0 : it->second.register_gen;
+}
+
+std::optional<std::string> WatchClient::check_invariants(Instant now) const {
+  for (const auto& [cookie, l] : lingers_) {
+    const std::string c = "linger " + std::to_string(cookie) + ": ";
+    if (l.state == LingerState::kDone) return c + "Done linger still in the table";
+    if (l.is_watch != (l.state <= LingerState::kUnwatching))
+      return c + "state " + std::string(to_string(l.state)) + " does not fit its kind";
+    if (l.register_tid && !pending_.count(l.register_tid)) return c + "dangling register tid";
+    if (l.ping_tid && !pending_.count(l.ping_tid)) return c + "dangling ping tid";
+    if (l.state == LingerState::kError && l.last_error == 0) return c + "Error without error";
+    if ((l.state == LingerState::kEstablished) && l.last_error != 0)
+      return c + "Established with a sticky error";
+    if (l.is_watch &&
+        (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting) &&
+        now - l.watch_valid_thru > watch_confirm_window(l) + cfg_.tick_interval)
+      return c + "registered watch neither confirmed nor in error within timeout + tick";
+    if (l.undelivered_notifies.size() > events_.size())
+      return c + "more undelivered notifies than queued events";
+  }
+  size_t per_linger = 0;
+  for (const auto& [tid, p] : pending_) {
+    if (p.kind == PendingKind::kPlain || p.kind == PendingKind::kNotifyAck) continue;
+    auto it = lingers_.find(p.handle);
+    if (it == lingers_.end()) return "pending linger request " + std::to_string(tid) + " without linger";
+    ++per_linger;
+  }
+  if (per_linger > 2 * lingers_.size()) return std::string("more than two requests in flight per linger");
+  return std::nullopt;
+}
+
+}  // namespace cephwire::client

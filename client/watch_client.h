@@ -1,0 +1,292 @@
+// WatchClient: the reference watch/notify client as a deterministic, sans-IO state machine.
+//
+// It never touches sockets, threads or clocks. Inputs are user calls, decoded OSD replies and
+// watch notifications, session events (reset, map/target change) and `now`; outputs are OSD
+// requests to send (poll_transmit), user events (poll_event) and the next deadline
+// (poll_timeout). Shape after quinn-proto's Connection (handle_* / poll_*); behaviour after
+// Ceph's Objecter (src/osdc/Objecter.cc: linger ops, tick, _send_linger, _linger_commit,
+// _linger_reconnect, _send_linger_ping, _linger_ping, handle_watch_notify, linger_check,
+// _scan_requests, ms_handle_reset) and librados (src/librados/IoCtxImpl.cc: watch, unwatch,
+// notify, notify_ack, watch_check), with Linux net/ceph/osd_client.c as second reference.
+// Every linger transition goes through the table in linger_state.h.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "client/linger_state.h"
+#include "codec/bytes.h"
+
+namespace cephwire::client {
+
+// Monotonic time since an origin the caller chooses.
+using Duration = std::chrono::nanoseconds;
+using Instant = Duration;
+
+constexpr int kENOENT = 2;
+constexpr int kEBADF = 9;
+constexpr int kEINVAL = 22;
+constexpr int kENOTCONN = 107;
+constexpr int kETIMEDOUT = 110;
+
+// CEPH_OSD_OP_* / CEPH_OSD_WATCH_OP_* / CEPH_OSD_FLAG_* values used by the client
+// (src/include/rados.h).
+namespace osd_op {
+constexpr uint16_t kRead = 0x1201, kStat = 0x1202, kNotify = 0x1206, kNotifyAck = 0x1207,
+                   kListWatchers = 0x1209, kWriteFull = 0x2202, kCreate = 0x220d,
+                   kWatch = 0x220f;
+constexpr uint8_t kWatchUnwatch = 0, kWatchLegacy = 1, kWatchWatch = 3, kWatchReconnect = 5,
+                  kWatchPing = 7;
+constexpr uint32_t kFlagOndisk = 0x4, kFlagRead = 0x10, kFlagWrite = 0x20,
+                   kFlagKnownRedir = 0x400000;
+}  // namespace osd_op
+// CEPH_WATCH_EVENT_*
+constexpr uint8_t kWatchEventNotify = 1, kWatchEventNotifyComplete = 2,
+                  kWatchEventDisconnect = 3;
+
+struct ObjectId {
+  int64_t pool = 0;
+  std::string nspace;
+  std::string name;
+  std::string key;  // locator key (empty: the name)
+  auto operator<=>(const ObjectId&) const = default;
+};
+
+// Where an object's requests go under the current map: computed by the shell (OSDMap + CRUSH,
+// or a recording) and handed in; the core never computes placement itself.
+struct Target {
+  int32_t osd = -1;        // acting primary; -1 = none (requests wait, "homeless")
+  uint32_t epoch = 0;      // map epoch the requests carry
+  uint32_t pg_seed = 0;    // actual PG (ceph_stable_mod of the hash)
+  uint32_t hash = 0;       // raw object hash
+  bool operator==(const Target&) const = default;
+};
+using Placement = std::function<Target(const ObjectId&)>;
+
+// One ceph_osd_op the client sends (the union members it uses).
+struct OpSpec {
+  uint16_t op = 0;
+  uint32_t flags = 0;
+  uint64_t cookie = 0;     // watch.cookie / notify.cookie
+  uint8_t watch_op = 0;    // watch.op
+  uint32_t gen = 0;        // watch.gen
+  uint32_t timeout = 0;    // watch.timeout (s)
+  uint64_t offset = 0;     // extent.offset
+  uint64_t length = 0;     // extent.length
+  codec::Bytes indata;     // goes to the data segment
+  bool operator==(const OpSpec&) const = default;
+};
+
+// A request to send on the session with `target.osd` (one MOSDOp).
+struct OsdRequest {
+  uint64_t tid = 0;
+  Target target;
+  ObjectId obj;
+  uint32_t flags = 0;      // CEPH_OSD_FLAG_*
+  int32_t attempt = 0;     // retry_attempt: resends of plain ops bump it, same tid
+  Duration mtime{};        // caller's clock at submit (the shell maps it to wall time)
+  std::vector<OpSpec> ops;
+};
+
+// A decoded MOSDOpReply, reduced to what the client needs.
+struct OsdReply {
+  int32_t osd = -1;
+  uint64_t tid = 0;
+  int32_t result = 0;
+  uint32_t epoch = 0;
+  std::vector<int32_t> rvals;
+  std::vector<codec::Bytes> outdata;  // per op
+};
+
+// A decoded MWatchNotify.
+struct WatchNotifyMsg {
+  int32_t osd = -1;
+  uint8_t opcode = 0;
+  uint64_t cookie = 0;
+  uint64_t notify_id = 0;
+  codec::Bytes payload;
+  int32_t return_code = 0;
+  uint64_t notifier_gid = 0;
+  codec::Bytes data;  // NOTIFY_COMPLETE: the acks/timeouts payload
+};
+
+struct NotifyAckEntry {
+  uint64_t gid = 0, cookie = 0;
+  codec::Bytes payload;
+  bool operator==(const NotifyAckEntry&) const = default;
+};
+struct NotifyTimeoutEntry {
+  uint64_t gid = 0, cookie = 0;
+  bool operator==(const NotifyTimeoutEntry&) const = default;
+};
+struct WatcherEntry {
+  std::string name;  // "client.4135"
+  uint64_t cookie = 0;
+  uint32_t timeout_seconds = 0;
+  std::string addr;
+  bool operator==(const WatcherEntry&) const = default;
+};
+
+// ---- events to the user ----
+namespace ev {
+struct WatchRegistered { uint64_t cookie; int32_t result; };
+struct WatchNotify { uint64_t cookie; uint64_t notify_id; uint64_t notifier_gid; codec::Bytes payload; };
+struct WatchError { uint64_t cookie; int32_t error; };
+struct WatchReconnected { uint64_t cookie; };
+struct Unwatched { uint64_t cookie; int32_t result; };
+struct NotifyDone {
+  uint64_t handle; int32_t result; uint64_t notify_id;
+  std::vector<NotifyAckEntry> acks; std::vector<NotifyTimeoutEntry> timeouts;
+  codec::Bytes reply;  // the raw reply buffer librados hands to rados_notify2's caller
+};
+struct OpDone {
+  uint64_t handle; uint16_t op; int32_t result;
+  codec::Bytes data;                   // read
+  uint64_t size = 0;                   // stat
+  uint32_t mtime_sec = 0, mtime_nsec = 0;
+  std::vector<WatcherEntry> watchers;  // list_watchers
+};
+struct FlushDone { uint64_t token; };
+}  // namespace ev
+using Event = std::variant<ev::WatchRegistered, ev::WatchNotify, ev::WatchError,
+                           ev::WatchReconnected, ev::Unwatched, ev::NotifyDone, ev::OpDone,
+                           ev::FlushDone>;
+std::string event_name(const Event& e);
+std::optional<uint64_t> event_cookie(const Event& e);  // the watch cookie it concerns, if any
+
+struct ClientConfig {
+  uint64_t gid = 0;                         // our global id (client.<gid>)
+  Duration tick_interval = std::chrono::seconds(5);   // objecter_tick_interval
+  uint32_t default_watch_timeout_s = 30;    // osd_client_watch_timeout (OSD side)
+  uint32_t client_notify_timeout_s = 10;    // client_notify_timeout (timeout_ms == 0)
+  uint32_t osd_default_notify_timeout_s = 30;
+  uint64_t first_cookie = 1;                // cookies are allocated upwards from here
+};
+
+class WatchClient {
+ public:
+  WatchClient(ClientConfig cfg, Placement placement, Instant now);
+
+  // ---- user calls (librados semantics); each returns a handle used in its completion ----
+  // watch2 (timeout_s = 0) / watch3: returns the cookie; ev::WatchRegistered follows.
+  uint64_t watch(const ObjectId& obj, uint32_t timeout_s, Instant now);
+  // Cancels the linger now (no more events for it) and sends UNWATCH; ev::Unwatched follows.
+  // An unknown cookie is refused with -ENOTCONN (librados IoCtxImpl::unwatch).
+  int unwatch(uint64_t cookie, Instant now);
+  // 1 + ms since the watch was last confirmed (or the oldest undelivered notify), or the
+  // error; -ENOTCONN for an unknown cookie.
+  int64_t watch_check(uint64_t cookie, Instant now) const;
+  // ev::FlushDone{token} after every event queued before this call.
+  uint64_t watch_flush();
+  // notify2: returns the handle (the notify linger's cookie); ev::NotifyDone follows, once.
+  uint64_t notify(const ObjectId& obj, codec::Bytes payload, uint32_t timeout_ms, Instant now);
+  // Fire-and-forget NOTIFY_ACK (librados ignores its reply).
+  uint64_t notify_ack(const ObjectId& obj, uint64_t notify_id, uint64_t cookie,
+                      codec::Bytes reply, Instant now);
+  uint64_t list_watchers(const ObjectId& obj, Instant now);
+  uint64_t write_full(const ObjectId& obj, codec::Bytes data, Instant now);
+  uint64_t read(const ObjectId& obj, uint64_t off, uint64_t len, Instant now);
+  uint64_t stat(const ObjectId& obj, Instant now);
+
+  // ---- network and map inputs ----
+  void handle_reply(const OsdReply& r, Instant now);
+  void handle_watch_notify(const WatchNotifyMsg& m, Instant now);
+  // The session to `osd` was reset (fault, OSD restart): cancel linger register/ping requests,
+  // RECONNECT registered watches, resend registrations and in-flight plain ops.
+  void handle_session_reset(int32_t osd, Instant now);
+  // A new map: recompute every target; lingers and ops whose primary moved are resent.
+  void handle_map_change(Placement placement, Instant now);
+  void handle_timeout(Instant now);
+
+  // ---- outputs ----
+  std::optional<OsdRequest> poll_transmit();
+  std::optional<Event> poll_event();
+  std::optional<Instant> poll_timeout() const;
+
+  // ---- introspection (tests, fuzzing, conformance) ----
+  std::optional<LingerState> linger_state(uint64_t cookie) const;
+  uint32_t register_gen(uint64_t cookie) const;
+  size_t pending_requests() const { return pending_.size(); }
+  size_t linger_count() const { return lingers_.size(); }
+  // Internal consistency; returns a description of the first violation.
+  std::optional<std::string> check_invariants(Instant now) const;
+  // Every transition taken, as "cookie: From --input/action--> To" (for traces and replay).
+  const std::vector<std::string>& trace() const { return trace_; }
+  void set_tracing(bool on) { tracing_ = on; }
+
+ private:
+  enum class PendingKind : uint8_t { kRegister, kReconnect, kPing, kUnwatch, kPlain, kNotifyAck };
+  struct Pending {
+    PendingKind kind;
+    uint64_t handle;      // linger cookie or plain-op handle
+    uint32_t gen;         // register_gen at send (pings)
+    Instant sent;
+    OsdRequest req;       // kept for resend (plain ops, unwatch)
+    bool transmitted;     // false while homeless
+  };
+  struct Linger {
+    uint64_t cookie = 0;
+    bool is_watch = true;
+    ObjectId obj;
+    Target target;
+    LingerState state = LingerState::kRegistering;
+    uint32_t timeout_s = 0;       // watch3 timeout (0 = OSD default)
+    uint32_t register_gen = 0;
+    bool registered = false;
+    uint64_t register_tid = 0;    // in-flight WATCH/NOTIFY or RECONNECT
+    uint64_t ping_tid = 0;        // in-flight PING
+    uint64_t unwatch_tid = 0;
+    Instant watch_valid_thru{};
+    int32_t last_error = 0;
+    std::deque<Instant> undelivered_notifies;  // enqueue stamps of queued notify events
+    // notify lingers
+    codec::Bytes payload;         // owned
+    uint32_t notify_timeout_s = 0;
+    uint64_t notify_id = 0;
+    Instant notify_deadline{};
+    int32_t reply_result = 0;
+    int32_t completion_rc = 0;
+    codec::Bytes completion_data; // owned
+  };
+
+  bool apply(Linger& l, LingerInput in, Instant now, int32_t err = 0);
+  void perform(Linger& l, LingerAction a, LingerInput in, Instant now, int32_t err);
+  uint64_t submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
+                        Instant now, PendingKind kind = PendingKind::kPlain);
+  uint64_t send(Pending p);
+  void send_linger_register(Linger& l, Instant now);
+  void send_reconnect(Linger& l, Instant now);
+  void send_ping(Linger& l, Instant now);
+  void send_unwatch(Linger& l, Instant now);
+  void forget(uint64_t& tid);
+  void deliver(Event e);
+  void deliver_notify_done(Linger& l, int32_t rc);
+  void on_plain_reply(Pending& p, const OsdReply& r);
+  void tick(Instant now);
+  Duration watch_confirm_window(const Linger& l) const;
+
+  ClientConfig cfg_;
+  Placement placement_;
+  Instant next_tick_;
+  uint64_t last_tid_ = 0;
+  uint64_t next_cookie_;
+  uint64_t next_handle_ = 1;
+  uint64_t next_flush_ = 1;
+  std::map<uint64_t, Linger> lingers_;        // by cookie
+  std::map<uint64_t, Pending> pending_;       // by tid
+  std::set<uint64_t> plain_handles_;
+  std::deque<OsdRequest> tx_;
+  std::deque<Event> events_;
+  std::vector<std::string> trace_;
+  bool tracing_ = false;
+};
+
+}  // namespace cephwire::client
