@@ -1,0 +1,32 @@
+// Shared shape of the sans-IO connection decoders (msgr1: codec/msgr1/connection_decoder.h,
+// msgr2: codec/msgr2/connection_decoder.h): which direction bytes travel, decoder options, and
+// the error that stops one direction. See /work/briefs/stream_api.md.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "codec/error.h"
+
+namespace cephwire::codec {
+
+enum class Dir : uint8_t { kClientToServer, kServerToClient };
+
+inline constexpr std::string_view to_string(Dir d) {
+  return d == Dir::kClientToServer ? "c2s" : "s2c";
+}
+
+struct DecoderOptions {
+  bool verify_crc = true;  // false = lenient: report bad CRCs as Item::crc_ok=false, continue
+  bool midstream = false;  // the capture does not start at the banner: resync first
+};
+
+// A direction stopped: the item at `offset` (in that direction's stream) could not be decoded.
+struct StreamError {
+  Dir dir = Dir::kClientToServer;
+  uint64_t offset = 0;
+  DecodeError error;
+  bool operator==(const StreamError&) const = default;
+};
+
+}  // namespace cephwire::codec
