@@ -1,0 +1,70 @@
+// One TCP connection of either messenger: detects msgr v1 ("ceph v027") or v2 ("ceph v2\n")
+// from the banner of whichever direction shows first and forwards to msgr1::ConnectionDecoder
+// or msgr2::ConnectionDecoder, presenting their items through one interface. For captures that
+// start mid-way, resync() tries v2 (a preamble whose crc checks out) and v1 (a MSG tag whose
+// header crc checks out) and keeps whichever finds a boundary first in the stream.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "codec/msgr1/connection_decoder.h"
+#include "codec/msgr2/connection_decoder.h"
+#include "codec/stream.h"
+
+namespace cephwire::codec {
+
+enum class Msgr : uint8_t { kUnknown, kV1, kV2 };
+std::string_view to_string(Msgr m);
+
+struct AnyItem {
+  std::variant<msgr1::Item, msgr2::Item> item;
+
+  Dir dir() const;
+  uint64_t begin() const;
+  uint64_t end() const;
+  const std::vector<uint8_t>& raw() const;
+  bool crc_ok() const;
+  std::string_view kind() const;
+  const MessageParts* message() const;
+  std::vector<uint8_t> encode() const;
+  void dump(JsonWriter& w) const;
+  Msgr msgr() const { return item.index() == 0 ? Msgr::kV1 : Msgr::kV2; }
+};
+
+class ConnectionDecoder {
+ public:
+  explicit ConnectionDecoder(DecoderOptions opts = {});
+  ~ConnectionDecoder();
+  ConnectionDecoder(ConnectionDecoder&&) noexcept;
+  ConnectionDecoder& operator=(ConnectionDecoder&&) noexcept;
+
+  void feed(Dir d, std::span<const uint8_t> bytes);
+  std::optional<AnyItem> poll();
+  std::optional<StreamError> poll_error();
+  void resync(Dir d);
+  uint64_t skipped_bytes(Dir d) const;
+  Msgr msgr() const { return msgr_; }
+  // The sender of d's messages, when known (v1: from message headers; v2: HELLO + IDENT).
+  std::optional<entity_name_t> sender(Dir d) const;
+  const msgr1::ConnectionDecoder* v1() const { return v1_.get(); }
+  const msgr2::ConnectionDecoder* v2() const { return v2_.get(); }
+
+ private:
+  void choose(Msgr m);
+  DecoderOptions opts_;
+  Msgr msgr_ = Msgr::kUnknown;
+  std::unique_ptr<msgr1::ConnectionDecoder> v1_;
+  std::unique_ptr<msgr2::ConnectionDecoder> v2_;
+  // Before the version is known: bytes held per direction (at most a banner's worth unless
+  // midstream, where both decoders see everything until one finds a boundary).
+  std::vector<uint8_t> held_[2];
+  bool resync_pending_[2] = {false, false};
+};
+
+}  // namespace cephwire::codec
