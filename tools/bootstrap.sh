@@ -13,11 +13,11 @@ PACKAGES=(
   libpcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libexpected-dev libisal-dev
   libssl-dev
   # real Ceph 16.2.15 (Pacific): cluster, client library, tools
-  ceph-mon ceph-osd ceph-common librados-dev libradospp-dev
+  ceph-mon ceph-osd ceph-common librados-dev libradospp-dev librbd-dev
   # captures
   tshark libpcap0.8
   # misc tools used by scripts
-  python3 jq xxd
+  python3 jq xxd iproute2 procps
 )
 
 missing=()
