@@ -13,6 +13,7 @@ std::string_view to_string(Msgr m) {
   switch (m) {
     case Msgr::kV1: return "v1";
     case Msgr::kV2: return "v2";
+    case Msgr::kNotCeph: return "not-ceph";
     default: return "unknown";
   }
 }
@@ -70,6 +71,7 @@ void ConnectionDecoder::choose(Msgr m) {
 void ConnectionDecoder::feed(Dir d, std::span<const uint8_t> bytes) {
   if (msgr_ == Msgr::kV1) return v1_->feed(d, bytes);
   if (msgr_ == Msgr::kV2) return v2_->feed(d, bytes);
+  if (msgr_ == Msgr::kNotCeph) return;
   auto& h = held_[static_cast<int>(d)];
   h.insert(h.end(), bytes.begin(), bytes.end());
   if (resync_pending_[static_cast<int>(d)] || opts_.midstream) {
@@ -96,8 +98,10 @@ void ConnectionDecoder::feed(Dir d, std::span<const uint8_t> bytes) {
   const size_t n = std::min<size_t>(h.size(), 9);
   if (std::memcmp(h.data(), kV1Banner, std::min<size_t>(n, 9)) != 0 &&
       std::memcmp(h.data(), kV2Banner, std::min<size_t>(n, 8)) != 0) {
-    // Not a Ceph banner: hand it to v2, which reports a typed banner error.
-    choose(Msgr::kV2);
+    // Not a Ceph banner: some other protocol shares the capture. Ignore the connection.
+    msgr_ = Msgr::kNotCeph;
+    held_[0].clear();
+    held_[1].clear();
   }
 }
 
@@ -127,6 +131,12 @@ uint64_t ConnectionDecoder::skipped_bytes(Dir d) const {
   if (v1_) return v1_->skipped_bytes(d);
   if (v2_) return v2_->skipped_bytes(d);
   return 0;
+}
+
+uint64_t ConnectionDecoder::pending_bytes(Dir d) const {
+  if (v1_) return v1_->buffered_bytes(d);
+  if (v2_) return v2_->stopped(d) ? 0 : v2_->fed(d) - v2_->offset(d);
+  return held_[static_cast<int>(d)].size();
 }
 
 std::optional<entity_name_t> ConnectionDecoder::sender(Dir d) const {

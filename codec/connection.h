@@ -19,7 +19,9 @@
 
 namespace cephwire::codec {
 
-enum class Msgr : uint8_t { kUnknown, kV1, kV2 };
+// kNotCeph: the connection did not start with a Ceph banner (and was not declared mid-stream):
+// its bytes are ignored.
+enum class Msgr : uint8_t { kUnknown, kV1, kV2, kNotCeph };
 std::string_view to_string(Msgr m);
 
 struct AnyItem {
@@ -49,6 +51,8 @@ class ConnectionDecoder {
   std::optional<StreamError> poll_error();
   void resync(Dir d);
   uint64_t skipped_bytes(Dir d) const;
+  // Bytes fed to d that belong to no complete item yet (e.g. a message cut by the capture's end).
+  uint64_t pending_bytes(Dir d) const;
   Msgr msgr() const { return msgr_; }
   // The sender of d's messages, when known (v1: from message headers; v2: HELLO + IDENT).
   std::optional<entity_name_t> sender(Dir d) const;

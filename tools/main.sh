@@ -4,5 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
-bazel build -c opt //tools:cephwire
-exec bazel-bin/tools/cephwire verify corpus/recordings/*.pcap "$@"
+exec bazel run -c opt //tools:cephwire -- verify "$PWD"/corpus/recordings/*.pcap "$@"

@@ -76,7 +76,8 @@ void Capture::handle(const pcap::Event& e) {
     c.bytes[static_cast<int>(d->dir)] += d->bytes.size();
     c.arrivals[static_cast<int>(d->dir)].push_back({d->offset + d->bytes.size(), d->frame, d->ts});
     c.decoder.feed(d->dir, d->bytes);
-    if (was_unknown && c.decoder.msgr() != codec::Msgr::kUnknown) ++stats_.ceph_streams;
+    if (was_unknown && c.decoder.msgr() == codec::Msgr::kNotCeph) ++stats_.other_streams;
+    else if (was_unknown && c.decoder.msgr() != codec::Msgr::kUnknown) ++stats_.ceph_streams;
     drain(c, d->frame);
   } else if (auto* g = std::get_if<pcap::Gap>(&e)) {
     auto it = conns_.find(g->conn);
@@ -90,8 +91,16 @@ void Capture::handle(const pcap::Event& e) {
   } else if (auto* cl = std::get_if<pcap::ConnectionClosed>(&e)) {
     auto it = conns_.find(cl->conn);
     if (it == conns_.end()) return;
-    drain(*it->second, cl->frame);
-    out_.push_back(ev::Closed{it->second.get(), cl->how, cl->frame});
+    Connection& c = *it->second;
+    drain(c, cl->frame);
+    for (int d = 0; d < 2; ++d) {
+      const Dir dir = static_cast<Dir>(d);
+      if (uint64_t pending = c.decoder.pending_bytes(dir)) {
+        ++stats_.truncated_items;
+        out_.push_back(ev::Truncated{&c, dir, c.bytes[d] - pending, pending, cl->frame});
+      }
+    }
+    out_.push_back(ev::Closed{&c, cl->how, cl->frame});
   }
 }
 

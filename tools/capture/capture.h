@@ -65,19 +65,24 @@ struct Gap { const Connection* conn; Dir dir; uint64_t offset, length, frame; };
 struct Resynced { const Connection* conn; Dir dir; uint64_t skipped; uint64_t frame; const char* why; };
 struct StreamError { const Connection* conn; codec::StreamError error; uint64_t frame; };
 struct Closed { const Connection* conn; pcap::CloseReason how; uint64_t frame; };
+// The connection ended (or the capture did) with bytes of an unfinished item in direction dir.
+struct Truncated { const Connection* conn; Dir dir; uint64_t offset; uint64_t pending; uint64_t frame; };
 }  // namespace ev
-using Event = std::variant<ev::Opened, ev::Item, ev::Gap, ev::Resynced, ev::StreamError, ev::Closed>;
+using Event = std::variant<ev::Opened, ev::Item, ev::Gap, ev::Resynced, ev::StreamError,
+                           ev::Truncated, ev::Closed>;
 
 struct CaptureStats {
   uint64_t frames = 0;        // pcap records read
   uint64_t tcp_segments = 0;
   uint64_t streams = 0;       // TCP connections
   uint64_t ceph_streams = 0;  // ... recognised as msgr v1 or v2
+  uint64_t other_streams = 0; // ... carrying something else (ignored)
   uint64_t items = 0;
   uint64_t messages = 0;
   uint64_t bytes = 0;         // TCP payload bytes delivered
   uint64_t gaps = 0;
   uint64_t stream_errors = 0;
+  uint64_t truncated_items = 0;  // items cut by the end of a connection or of the capture
 };
 
 class Capture {
