@@ -20,4 +20,23 @@ std::string Decoder::path() const {
   return p;
 }
 
+bool Decoder::fail_need(size_t n) {
+  return fail(ErrorKind::kTruncated,
+              "need " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
+}
+
+bool Decoder::fail_length(uint32_t n, size_t at) {
+  return fail(ErrorKind::kLengthTooLarge,
+              "length " + std::to_string(n) + " but " + std::to_string(remaining()) +
+                  " bytes left",
+              at);
+}
+
+bool Decoder::fail_bound(size_t n, size_t min_elem, size_t at) {
+  return fail(ErrorKind::kLengthTooLarge,
+              "count " + std::to_string(n) + " needs at least " + std::to_string(min_elem) +
+                  " bytes each, " + std::to_string(remaining()) + " bytes left",
+              at);
+}
+
 }  // namespace cephwire::codec

@@ -17,7 +17,9 @@
 // Strictness: the decoder checks every length and count against the bytes left before it
 // allocates anything, rejects struct_compat newer than the type understands, and records the
 // field path and byte offset of the first error. Bytes inside a versioned envelope after the
-// fields we know are kept (Envelope::unknown_tail) and re-encoded, as Ceph skips them.
+// fields we know are kept (Envelope::unknown_tail) and re-encoded, as Ceph skips them. std::map
+// keys and std::set elements must be strictly increasing (as Ceph encodes them), else the value
+// would not re-encode to the same bytes.
 #pragma once
 
 #include <array>
@@ -195,8 +197,13 @@ class Decoder {
     c.clear();
     for (uint32_t i = 0; i < n; ++i) {
       typename T::value_type e{};
+      const size_t at = offset();
       push(nullptr, i);
       bool r = field(e);
+      // Ceph encodes a std::set in order; an out-of-order or repeated element would decode but
+      // not re-encode to the same bytes, so it is a strictness error here.
+      if (r && !c.empty() && !(*std::prev(c.end()) < e))
+        r = fail(ErrorKind::kBadValue, "set elements not in increasing order (or repeated)", at);
       pop();
       if (!r) return false;
       c.insert(c.end(), std::move(e));
@@ -213,14 +220,16 @@ class Decoder {
     for (uint32_t i = 0; i < n; ++i) {
       typename T::key_type k{};
       typename T::mapped_type v{};
+      const size_t at = offset();
       push(nullptr, i);
       bool r = field(k) && field(v);
+      // Ceph encodes a std::map in key order and its decoder keeps the last value of a repeated
+      // key; an out-of-order or repeated key would not re-encode to the same bytes, so it is a
+      // strictness error here.
+      if (r && !m.empty() && !(std::prev(m.end())->first < k))
+        r = fail(ErrorKind::kBadValue, "map keys not in increasing order (or repeated)", at);
       pop();
       if (!r) return false;
-      // Ceph's decoder keeps the last value for a repeated key; re-encoding would then differ,
-      // so a repeated key is a strictness error here.
-      if (!m.empty() && !(std::prev(m.end())->first < k) && m.count(k))
-        return fail(ErrorKind::kBadValue, "repeated map key");
       m.emplace_hint(m.end(), std::move(k), std::move(v));
     }
     return true;
@@ -333,18 +342,15 @@ class Decoder {
   const uint8_t* cursor() const { return pos_; }
 
   bool need(size_t n) {
-    if (n <= remaining()) return true;
-    return fail(ErrorKind::kTruncated,
-                "need " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
+    if (n <= remaining()) [[likely]] return true;
+    return fail_need(n);
   }
   // A u32 byte length that must fit in what is left.
   bool length(uint32_t& n) {
     size_t at = offset();
     if (!field(n)) return false;
-    if (n > remaining())
-      return fail(ErrorKind::kLengthTooLarge,
-                  "length " + std::to_string(n) + " but " + std::to_string(remaining()) + " bytes left",
-                  at);
+    if (n > remaining()) [[unlikely]]
+      return fail_length(n, at);
     return true;
   }
   // A u32 element count; each element takes at least min_elem bytes.
@@ -355,15 +361,18 @@ class Decoder {
   }
   bool bound(size_t n, size_t min_elem, size_t at = SIZE_MAX) {
     if (min_elem == 0) min_elem = 1;
-    if (n > remaining() / min_elem)
-      return fail(ErrorKind::kLengthTooLarge,
-                  "count " + std::to_string(n) + " needs at least " + std::to_string(min_elem) +
-                      " bytes each, " + std::to_string(remaining()) + " bytes left",
-                  at);
+    if (n > remaining() / min_elem) [[unlikely]]
+      return fail_bound(n, min_elem, at);
     return true;
   }
 
  private:
+  // The error paths of need / length / bound, out of line so the checks themselves inline
+  // (they run for every field).
+  [[gnu::noinline, gnu::cold]] bool fail_need(size_t n);
+  [[gnu::noinline, gnu::cold]] bool fail_length(uint32_t n, size_t at);
+  [[gnu::noinline, gnu::cold]] bool fail_bound(size_t n, size_t min_elem, size_t at);
+
   template <class C>
   bool elements(C& c, size_t n) {
     c.clear();
@@ -447,9 +456,9 @@ class BasicEncoder {
       n_ += n;
     } else {
       if (n == 0) return;
-      const size_t at = out_->size();
-      out_->resize(at + n);
-      std::memcpy(out_->data() + at, p, n);
+      // insert, not resize + memcpy: resize would zero-fill first.
+      const auto* b = static_cast<const uint8_t*>(p);
+      out_->insert(out_->end(), b, b + n);
     }
   }
 

@@ -106,8 +106,12 @@ struct MOSDOp {
   void dump(JsonWriter& w) const;
   bool operator==(const MOSDOp&) const = default;
 
-  // The ops' indata interpreted by op code (see OSDOp.h).
-  Result<OpInput> op_input(size_t i) const { return interpret_indata(ops.at(i)); }
+  // Op i's indata interpreted by op code (see OSDOp.h); kBadValue for an index out of range.
+  Result<OpInput> op_input(size_t i) const {
+    if (i >= ops.size())
+      return make_error(ErrorKind::kBadValue, "MOSDOp.ops", 0, "no op " + std::to_string(i));
+    return interpret_indata(ops[i]);
+  }
 
  private:
   template <class V>

@@ -112,8 +112,12 @@ struct MOSDOpReply {
   void dump(JsonWriter& w) const;
   bool operator==(const MOSDOpReply&) const = default;
 
-  // The ops' outdata interpreted by op code (see OSDOp.h).
-  Result<OpOutput> op_output(size_t i) const { return interpret_outdata(ops.at(i)); }
+  // Op i's outdata interpreted by op code (see OSDOp.h); kBadValue for an index out of range.
+  Result<OpOutput> op_output(size_t i) const {
+    if (i >= ops.size())
+      return make_error(ErrorKind::kBadValue, "MOSDOpReply.ops", 0, "no op " + std::to_string(i));
+    return interpret_outdata(ops[i]);
+  }
 
  private:
   template <class V>

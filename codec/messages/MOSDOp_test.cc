@@ -118,6 +118,7 @@ TEST(MOSDOp, V8TwoOpsSplitsData) {
   EXPECT_EQ(m.ops[0].indata.data(), data.data());  // a view into the data segment
   EXPECT_EQ(m.ops[1].indata.size(), notify_in.size());
   EXPECT_EQ(m.snaps, (std::vector<uint64_t>{7, 3}));
+  EXPECT_FALSE(m.op_input(2));
   auto in = m.op_input(1);
   ASSERT_TRUE(in);
   EXPECT_EQ(std::get<notify_indata_t>(*in).payload.str(), "hi");

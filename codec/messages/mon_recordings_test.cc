@@ -249,7 +249,9 @@ TEST(MonRecordings, MPoolOpSelfManagedSnaps) {
   EXPECT_EQ(m.crush_rule, 0);
   expect_every_front_truncation_fails<MPoolOp>(p);
 
-  auto r = expect_message_round_trip<MPoolOpReply>(make_parts(48, 1, 1, load("48_v1.front")));
+  // Decoded Bytes are views: keep every loaded front alive while its message is used.
+  auto reply_front = load("48_v1.front");
+  auto r = expect_message_round_trip<MPoolOpReply>(make_parts(48, 1, 1, reply_front));
   EXPECT_EQ(r.fsid.to_string(), kRbdFsid);
   EXPECT_EQ(r.reply_code, 0u);
   EXPECT_EQ(r.epoch, 10u);
@@ -259,14 +261,15 @@ TEST(MonRecordings, MPoolOpSelfManagedSnaps) {
   std::memcpy(&snapid, r.response_data.data(), 8);
   EXPECT_EQ(snapid, 2u);  // the new self-managed snap id ...
 
-  auto del = expect_message_round_trip<MPoolOp>(make_parts(49, 4, 2, load("49_v4_delete.front")));
+  auto del_front = load("49_v4_delete.front");
+  auto del = expect_message_round_trip<MPoolOp>(make_parts(49, 4, 2, del_front));
   EXPECT_EQ(del.op, kPoolOpDeleteUnmanagedSnap);
   EXPECT_EQ(del.snapid, snapid);  // ... is the one deleted later
-  auto r2 =
-      expect_message_round_trip<MPoolOpReply>(make_parts(48, 1, 1, load("48_v1_nodata.front")));
+  auto nodata_front = load("48_v1_nodata.front");
+  auto r2 = expect_message_round_trip<MPoolOpReply>(make_parts(48, 1, 1, nodata_front));
   EXPECT_FALSE(r2.has_response_data);
   EXPECT_EQ(r2.epoch, 11u);
-  expect_every_front_truncation_fails<MPoolOpReply>(make_parts(48, 1, 1, load("48_v1.front")));
+  expect_every_front_truncation_fails<MPoolOpReply>(make_parts(48, 1, 1, reply_front));
 }
 
 TEST(MonRecordings, MPing) {
