@@ -155,26 +155,39 @@ void WatchClient::forget(uint64_t& tid) {
   tid = 0;
 }
 
-void WatchClient::send_linger_register(Linger& l, Instant now) {
-  forget(l.register_tid);
-  forget(l.ping_tid);
+OsdRequest WatchClient::linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now) {
   OsdRequest req;
   req.tid = ++last_tid_;
   req.target = l.target;
   req.obj = l.obj;
   req.mtime = now;
+  req.flags = flags;
+  req.ops.push_back(std::move(op));
+  return req;
+}
+
+OpSpec WatchClient::watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint32_t timeout) {
+  OpSpec op;
+  op.op = osd_op::kWatch;
+  op.cookie = l.cookie;
+  op.watch_op = sub_op;
+  op.gen = gen;
+  op.timeout = timeout;
+  return op;
+}
+
+void WatchClient::send_linger_register(Linger& l, Instant now) {
+  forget(l.register_tid);
+  forget(l.ping_tid);
+  uint32_t flags;
   OpSpec op;
   if (l.is_watch) {
     // librados watch: linger_watch with target flags WRITE; the OSD sees WRITE|ONDISK|KNOWN_REDIR
-    req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-    op.op = osd_op::kWatch;
-    op.cookie = l.cookie;
-    op.watch_op = osd_op::kWatchWatch;
-    op.gen = 0;
-    op.timeout = l.timeout_s;
+    flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+    op = watch_op(l, osd_op::kWatchWatch, 0, l.timeout_s);
   } else {
     // librados notify: linger_notify with READ; indata = prot_ver 1, timeout, payload
-    req.flags = osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+    flags = osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
     op.op = osd_op::kNotify;
     op.cookie = l.cookie;
     std::vector<uint8_t> in;
@@ -184,27 +197,16 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
     e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
     op.indata = Bytes(std::move(in));
   }
-  req.ops.push_back(std::move(op));
-  l.register_tid = send({PendingKind::kRegister, l.cookie, l.register_gen, now, std::move(req), false});
+  l.register_tid = send({PendingKind::kRegister, l.cookie, l.register_gen, now,
+                         linger_request(l, flags, std::move(op), now), false});
 }
 
 void WatchClient::send_reconnect(Linger& l, Instant now) {
   forget(l.register_tid);
   forget(l.ping_tid);
   ++l.register_gen;
-  OsdRequest req;
-  req.tid = ++last_tid_;
-  req.target = l.target;
-  req.obj = l.obj;
-  req.mtime = now;
-  req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-  OpSpec op;
-  op.op = osd_op::kWatch;
-  op.cookie = l.cookie;
-  op.watch_op = osd_op::kWatchReconnect;
-  op.gen = l.register_gen;
-  op.timeout = l.timeout_s;
-  req.ops.push_back(std::move(op));
+  OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
+                                  watch_op(l, osd_op::kWatchReconnect, l.register_gen, l.timeout_s), now);
   l.register_tid = send({PendingKind::kReconnect, l.cookie, l.register_gen, now, std::move(req), false});
 }
 
@@ -212,19 +214,10 @@ void WatchClient::send_ping(Linger& l, Instant now) {
   // At most one ping in flight per watch: a newer ping supersedes an unanswered one, so state
   // stays bounded even if an OSD never answers (its confirm deadline then reports it).
   forget(l.ping_tid);
-  OsdRequest req;
-  req.tid = ++last_tid_;
-  req.target = l.target;
-  req.obj = l.obj;
-  req.mtime = now;
   // Objecter::_send_linger_ping: target flags | READ
-  req.flags = osd_op::kFlagWrite | osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-  OpSpec op;
-  op.op = osd_op::kWatch;
-  op.cookie = l.cookie;
-  op.watch_op = osd_op::kWatchPing;
-  op.gen = l.register_gen;
-  req.ops.push_back(std::move(op));
+  OsdRequest req = linger_request(
+      l, osd_op::kFlagWrite | osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
+      watch_op(l, osd_op::kWatchPing, l.register_gen, 0), now);
   l.ping_tid = send({PendingKind::kPing, l.cookie, l.register_gen, now, std::move(req), false});
 }
 
@@ -233,17 +226,8 @@ void WatchClient::send_unwatch(Linger& l, Instant now) {
   forget(l.ping_tid);
   forget(l.unwatch_tid);
   l.undelivered_notifies.clear();
-  OsdRequest req;
-  req.tid = ++last_tid_;
-  req.target = l.target;
-  req.obj = l.obj;
-  req.mtime = now;
-  req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-  OpSpec op;
-  op.op = osd_op::kWatch;
-  op.cookie = l.cookie;
-  op.watch_op = osd_op::kWatchUnwatch;
-  req.ops.push_back(std::move(op));
+  OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
+                                  watch_op(l, osd_op::kWatchUnwatch, 0, 0), now);
   l.unwatch_tid = send({PendingKind::kUnwatch, l.cookie, 0, now, std::move(req), false});
 }
 

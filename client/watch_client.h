@@ -262,6 +262,8 @@ class WatchClient {
   uint64_t submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
                         Instant now, PendingKind kind = PendingKind::kPlain);
   uint64_t send(Pending p);
+  OsdRequest linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now);
+  static OpSpec watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint32_t timeout);
   void send_linger_register(Linger& l, Instant now);
   void send_reconnect(Linger& l, Instant now);
   void send_ping(Linger& l, Instant now);
