@@ -1,8 +1,9 @@
 // MMonSubscribeAck (CEPH_MSG_MON_SUBSCRIBE_ACK = 16), mon -> client (Ceph
 // src/messages/MMonSubscribeAck.h, decode_payload / encode_payload; = struct
 // ceph_mon_subscribe_ack in src/include/ceph_fs.h): le32 interval (seconds) | uuid fsid.
-// The mon only sends it to clients without CEPH_FEATURE_MON_STATEFUL_SUB (Monitor::
-// handle_subscribe), so Pacific clients never see it; decoded for completeness.
+// None of the recordings has one (the mon is believed to skip it for clients with
+// CEPH_FEATURE_MON_STATEFUL_SUB; not checked in Monitor::handle_subscribe). Decoded for
+// completeness, from the source layout above.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,7 @@
 // the class puts something there (MMonCommand / MMonCommandAck carry their bufferlists in data).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,7 +69,10 @@ template <class M>
 void encode_front(const M& m, MessageParts& p) {
   p.type = M::kType;
   if (p.version == 0) p.version = m.header_version;
-  if (p.compat_version == 0) p.compat_version = wire_compat(M::kCompatVersion, m.header_version);
+  // Clamped to the head version: a value decoded from a newer header.version (with a compat we
+  // accept) must re-encode to something this codec decodes again.
+  if (p.compat_version == 0)
+    p.compat_version = std::min(wire_compat(M::kCompatVersion, m.header_version), M::kHeadVersion);
   std::vector<uint8_t> out;
   out.reserve(encoded_size(m));
   encode_append(m, out);

@@ -48,14 +48,14 @@ TEST(MAuth, HandBuilt) {
 
 TEST(MAuth, MonmapEpochIsOptional) {
   auto front = from_hex(kMAuth);
-  front.resize(front.size() - 4);
+  front.erase(front.end() - 4, front.end());
   auto p = make_parts(17, 1, 1, front);
   auto m = expect_message_round_trip<MAuth>(p);
   EXPECT_FALSE(m.has_monmap_epoch);
   // 1..3 bytes of a monmap_epoch are a truncation, not an absent field.
   for (size_t extra = 1; extra < 4; ++extra) {
     auto f2 = front;
-    f2.resize(front.size() + extra, 0);
+    f2.insert(f2.end(), extra, 0);
     auto r = MAuth::decode(make_parts(17, 1, 1, f2));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, ErrorKind::kTruncated);
@@ -192,6 +192,12 @@ TEST(MonMessages, HeaderChecks) {
     auto r = MAuthReply::decode(make_parts(18, 2, 1, front));
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->header_version, 2);
+    // Re-encoded without a compat_version, it gets one we accept (not "compat = version").
+    MessageParts out;
+    r->encode(out);
+    EXPECT_EQ(out.version, 2);
+    EXPECT_EQ(out.compat_version, 1);
+    EXPECT_TRUE(MAuthReply::decode(out));
   }
   // Wrong type.
   {
