@@ -8,9 +8,13 @@ cephwire_fuzz_test(name, srcs, corpus, dict, deps, options) makes:
               in other configs the same replay program as <name>.
   <name>_run  `bazel run --config=fuzz //fuzz:<name>_run -- [libFuzzer flags]` fuzzes with the
               corpus, dictionary and options file.
+  <name>_mutator_test  (custom_mutator = True) a cc_test in every build: runs the target's
+              LLVMFuzzerCustomMutator in chains over the corpus and every mutant through
+              LLVMFuzzerTestOneInput (fuzz/mutator_test_main.cc).
 """
 
-def cephwire_fuzz_test(name, srcs, corpus, dict = None, deps = [], options = None, size = "small", **kwargs):
+def cephwire_fuzz_test(name, srcs, corpus, dict = None, deps = [], options = None, size = "small",
+                       custom_mutator = False, **kwargs):
     corpus_dir = "corpus/" + corpus
     corpus_label = "//corpus:" + corpus
     native.cc_binary(
@@ -51,3 +55,13 @@ def cephwire_fuzz_test(name, srcs, corpus, dict = None, deps = [], options = Non
         data = run_data,
         args = run_args,
     )
+    if custom_mutator:
+        native.cc_test(
+            name = name + "_mutator_test",
+            srcs = srcs,
+            deps = deps + ["//fuzz:mutator_test_main"],
+            data = [corpus_label],
+            args = [corpus_dir],
+            size = size,
+            **kwargs
+        )

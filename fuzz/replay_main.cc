@@ -2,6 +2,8 @@
 // Feeds every regular file under the given paths (files or directories, recursively) to
 // LLVMFuzzerTestOneInput once, in sorted order, so the default `bazel test` exercises every seed
 // and every crash regression input with the default compiler.
+// Regression inputs of bugs not fixed yet are named "<sha1>.open": they are listed and skipped
+// (drop the suffix together with the fix, and the input is replayed from then on).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -33,8 +35,13 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(files.begin(), files.end());
-  size_t bytes = 0;
+  size_t bytes = 0, open = 0;
   for (const auto& f : files) {
+    if (f.extension() == ".open") {
+      std::printf("skipping open regression %s\n", f.c_str());
+      ++open;
+      continue;
+    }
     std::ifstream in(f, std::ios::binary);
     std::vector<uint8_t> buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     bytes += buf.size();
@@ -42,6 +49,7 @@ int main(int argc, char** argv) {
     static const uint8_t kEmpty = 0;
     LLVMFuzzerTestOneInput(buf.empty() ? &kEmpty : buf.data(), buf.size());
   }
-  std::printf("replayed %zu inputs (%zu bytes)\n", files.size(), bytes);
+  std::printf("replayed %zu inputs (%zu bytes), skipped %zu open regressions\n",
+              files.size() - open, bytes, open);
   return 0;
 }

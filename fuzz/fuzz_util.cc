@@ -1,0 +1,216 @@
+#include "fuzz/fuzz_util.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+namespace cephwire::fuzz {
+
+void fail(const char* file, int line, const std::string& what) {
+  std::fprintf(stderr, "\n==== cephwire fuzz property violated at %s:%d\n     %s\n", file, line,
+               what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+// ---- JSON ---------------------------------------------------------------------------------
+namespace {
+
+class JsonCheck {
+ public:
+  explicit JsonCheck(std::string_view s) : s_(s) {}
+  bool run() {
+    ws();
+    if (!value(0)) return false;
+    ws();
+    return i_ == s_.size();
+  }
+
+ private:
+  bool value(int depth) {
+    if (depth > 512 || i_ >= s_.size()) return false;
+    switch (s_[i_]) {
+      case '{': return object(depth);
+      case '[': return array(depth);
+      case '"': return string();
+      case 't': return lit("true");
+      case 'f': return lit("false");
+      case 'n': return lit("null");
+      default: return number();
+    }
+  }
+  bool object(int depth) {
+    ++i_;
+    ws();
+    if (peek() == '}') return ++i_, true;
+    for (;;) {
+      ws();
+      if (!string()) return false;
+      ws();
+      if (peek() != ':') return false;
+      ++i_;
+      ws();
+      if (!value(depth + 1)) return false;
+      ws();
+      if (peek() == ',') { ++i_; continue; }
+      if (peek() == '}') return ++i_, true;
+      return false;
+    }
+  }
+  bool array(int depth) {
+    ++i_;
+    ws();
+    if (peek() == ']') return ++i_, true;
+    for (;;) {
+      ws();
+      if (!value(depth + 1)) return false;
+      ws();
+      if (peek() == ',') { ++i_; continue; }
+      if (peek() == ']') return ++i_, true;
+      return false;
+    }
+  }
+  bool string() {
+    if (peek() != '"') return false;
+    ++i_;
+    while (i_ < s_.size()) {
+      const unsigned char c = static_cast<unsigned char>(s_[i_]);
+      if (c == '"') return ++i_, true;
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        ++i_;
+        if (i_ >= s_.size()) return false;
+        const char e = s_[i_];
+        if (e == 'u') {
+          for (int k = 0; k < 4; ++k) {
+            ++i_;
+            if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_]))) return false;
+          }
+        } else if (!std::strchr("\"\\/bfnrt", e) || e == 0) {
+          return false;
+        }
+      }
+      ++i_;
+    }
+    return false;
+  }
+  bool number() {
+    const size_t start = i_;
+    if (peek() == '-') ++i_;
+    if (peek() == '0') {
+      ++i_;
+    } else if (std::isdigit(static_cast<unsigned char>(peek()))) {
+      while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    } else {
+      return false;
+    }
+    if (peek() == '.') {
+      ++i_;
+      if (!std::isdigit(static_cast<unsigned char>(peek()))) return false;
+      while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      ++i_;
+      if (peek() == '+' || peek() == '-') ++i_;
+      if (!std::isdigit(static_cast<unsigned char>(peek()))) return false;
+      while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    }
+    return i_ > start;
+  }
+  bool lit(std::string_view w) {
+    if (s_.substr(i_, w.size()) != w) return false;
+    i_ += w.size();
+    return true;
+  }
+  void ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
+      ++i_;
+  }
+  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+void put16(std::vector<uint8_t>& o, uint16_t v) {
+  o.push_back(static_cast<uint8_t>(v));
+  o.push_back(static_cast<uint8_t>(v >> 8));
+}
+void put32(std::vector<uint8_t>& o, uint32_t v) {
+  for (int i = 0; i < 4; ++i) o.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+}  // namespace
+
+bool json_valid(std::string_view s) { return JsonCheck(s).run(); }
+
+// ---- message input --------------------------------------------------------------------------
+
+std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
+  if (in.size() < kPartsHeaderSize) return std::nullopt;
+  Reader r(in);
+  codec::MessageParts p;
+  p.type = r.u16();
+  p.version = r.u16();
+  p.compat_version = r.u16();
+  const uint32_t front_len = r.u32();
+  const uint32_t middle_len = r.u32();
+  p.front = codec::Bytes::view(r.bytes(front_len));
+  p.middle = codec::Bytes::view(r.bytes(middle_len));
+  p.data = codec::Bytes::view(r.rest());
+  return p;
+}
+
+std::vector<uint8_t> serialize_parts(const codec::MessageParts& p) {
+  std::vector<uint8_t> o;
+  o.reserve(kPartsHeaderSize + p.front.size() + p.middle.size() + p.data.size());
+  put16(o, p.type);
+  put16(o, p.version);
+  put16(o, p.compat_version);
+  put32(o, static_cast<uint32_t>(p.front.size()));
+  put32(o, static_cast<uint32_t>(p.middle.size()));
+  o.insert(o.end(), p.front.data(), p.front.data() + p.front.size());
+  o.insert(o.end(), p.middle.data(), p.middle.data() + p.middle.size());
+  o.insert(o.end(), p.data.data(), p.data.data() + p.data.size());
+  return o;
+}
+
+void check_parts_error_offset(const codec::MessageParts& p, size_t offset, const std::string& what) {
+  const size_t limit = std::max({p.front.size(), p.middle.size(), p.data.size()});
+  FUZZ_CHECK(offset <= limit, "error offset " + std::to_string(offset) +
+                                  " beyond every segment (largest " + std::to_string(limit) +
+                                  "): " + what);
+}
+
+// ---- stream input ---------------------------------------------------------------------------
+
+std::optional<StreamInput> parse_stream(std::span<const uint8_t> in) {
+  if (in.size() < kStreamHeaderSize) return std::nullopt;
+  Reader r(in);
+  StreamInput s;
+  s.flags = r.u8();
+  const uint32_t c2s_len = r.u32();
+  const uint32_t s2c_len = r.u32();
+  s.seed = r.u32();
+  s.c2s = r.bytes(c2s_len);
+  s.s2c = r.bytes(s2c_len);
+  s.schedule = r.rest();
+  return s;
+}
+
+std::vector<uint8_t> serialize_stream(uint8_t flags, uint32_t seed, std::span<const uint8_t> c2s,
+                                      std::span<const uint8_t> s2c,
+                                      std::span<const uint8_t> schedule) {
+  std::vector<uint8_t> o;
+  o.push_back(flags);
+  put32(o, static_cast<uint32_t>(c2s.size()));
+  put32(o, static_cast<uint32_t>(s2c.size()));
+  put32(o, seed);
+  o.insert(o.end(), c2s.begin(), c2s.end());
+  o.insert(o.end(), s2c.begin(), s2c.end());
+  o.insert(o.end(), schedule.begin(), schedule.end());
+  return o;
+}
+
+}  // namespace cephwire::fuzz

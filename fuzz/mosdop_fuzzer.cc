@@ -1,0 +1,13 @@
+// MOSDOp (CEPH_MSG_OSD_OP): strict decode of fuzzer-built MessageParts, byte-exact re-encode,
+// decode(encode(m)) == m, valid JSON, typed op inputs re-encode to their data slices.
+// Structure-aware mutator: see message_fuzz.h.
+#include "fuzz/osd_adapters.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return cephwire::fuzz::run_message<cephwire::fuzz::MOSDOpAdapter>(data, size);
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  return cephwire::fuzz::mutate_message<cephwire::fuzz::MOSDOpAdapter>(data, size, max_size, seed);
+}

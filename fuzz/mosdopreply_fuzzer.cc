@@ -1,0 +1,14 @@
+// MOSDOpReply (CEPH_MSG_OSD_OPREPLY): strict decode of fuzzer-built MessageParts, byte-exact
+// re-encode, decode(encode(m)) == m, valid JSON, typed op outputs re-encode to their slices.
+// Structure-aware mutator: see message_fuzz.h.
+#include "fuzz/osd_adapters.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return cephwire::fuzz::run_message<cephwire::fuzz::MOSDOpReplyAdapter>(data, size);
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  return cephwire::fuzz::mutate_message<cephwire::fuzz::MOSDOpReplyAdapter>(data, size, max_size,
+                                                                            seed);
+}
