@@ -1,0 +1,317 @@
+#include "net/transport.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <random>
+
+namespace cephwire::net {
+
+using asio::ip::tcp;
+
+Messenger::Messenger(asio::io_context& io, MessengerConfig cfg)
+    : io_(io), cfg_(std::move(cfg)), origin_(std::chrono::steady_clock::now()) {
+  if (cfg_.nonce == 0) {
+    std::random_device rd;
+    cfg_.nonce = std::uniform_int_distribution<uint32_t>(1, 0xffffffffu)(rd);
+  }
+}
+
+Instant Messenger::now() const {
+  return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - origin_);
+}
+
+codec::utime_t Messenger::wall_now() {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  return {static_cast<uint32_t>(ns / 1000000000), static_cast<uint32_t>(ns % 1000000000)};
+}
+
+void Messenger::set_identity(int64_t gid, uint64_t global_id) {
+  gid_ = gid;
+  global_id_ = global_id;
+}
+
+std::shared_ptr<Session> Messenger::connect(uint8_t peer_type, const codec::entity_addr_t& target,
+                                            SessionHandler handler, std::string name) {
+  auto s = std::make_shared<Session>(*this, peer_type, target, std::move(handler), std::move(name));
+  s->start();
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+
+Session::Session(Messenger& m, uint8_t peer_type, codec::entity_addr_t target,
+                 SessionHandler handler, std::string name)
+    : m_(m),
+      peer_type_(peer_type),
+      target_(std::move(target)),
+      h_(std::move(handler)),
+      name_(std::move(name)),
+      socket_(m.io()),
+      conn_timer_(m.io()),
+      retry_timer_(m.io()),
+      rbuf_(64 * 1024) {}
+
+Session::~Session() = default;
+
+void Session::log(const std::string& s) const { m_.log(name_ + ": " + s); }
+
+void Session::start() { attempt(); }
+
+void Session::attempt() {
+  if (closed_) return;
+  const uint64_t gen = ++gen_;
+  ++attempts_;
+  teardown_socket();
+  const uint8_t* ip = target_.sa_data.data() + 2;
+  const asio::ip::address_v4 addr(asio::ip::address_v4::bytes_type{ip[0], ip[1], ip[2], ip[3]});
+  const tcp::endpoint ep(addr, target_.port());
+  log("connecting to " + target_.to_string());
+  auto self = shared_from_this();
+  socket_.async_connect(ep, [this, self, gen](const boost::system::error_code& ec) {
+    if (gen != gen_ || closed_) return;
+    retry_timer_.cancel();
+    if (ec) return attempt_failed("connect: " + ec.message(), false);
+    on_connected(gen);
+  });
+  retry_timer_.expires_after(m_.config().connect_timeout);
+  retry_timer_.async_wait([this, self, gen](const boost::system::error_code& ec) {
+    if (ec || gen != gen_ || closed_ || conn_) return;
+    attempt_failed("connect: timed out", false);
+  });
+}
+
+void Session::on_connected(uint64_t gen) {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  ConnConfig cfg;
+  cfg.msgr = m_.config().msgr;
+  cfg.peer_type = peer_type_;
+  cfg.target = target_;
+  cfg.entity_id = m_.config().entity_id;
+  cfg.my_gid = m_.gid();
+  cfg.global_id = m_.global_id();
+  cfg.nonce = m_.nonce();
+  cfg.global_seq = m_.next_global_seq();
+  cfg.features = m_.config().features;
+  cfg.handshake_timeout = m_.config().handshake_timeout;
+  cfg.interceptor = m_.config().interceptor;
+  conn_ = make_connection(std::move(cfg));
+  const Instant now = m_.now();
+  while (!pending_.empty()) {
+    conn_->send(std::move(pending_.front()), now);
+    pending_.pop_front();
+  }
+  conn_->start(now);
+  start_read(gen);
+  pump();
+}
+
+void Session::attempt_failed(const std::string& reason, bool peer_wait) {
+  if (closed_) return;
+  if (conn_) {
+    std::deque<OutMessage> unsent = conn_->take_unsent();
+    for (auto it = unsent.rbegin(); it != unsent.rend(); ++it) pending_.push_front(std::move(*it));
+    conn_.reset();
+  }
+  ++gen_;
+  teardown_socket();
+  const MessengerConfig& c = m_.config();
+  if (peer_wait) backoff_ = c.max_backoff;
+  else if (backoff_ == Duration{}) backoff_ = c.initial_backoff;
+  else backoff_ = std::min(backoff_ * 2, c.max_backoff);
+  log(reason + "; retrying in " +
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(backoff_).count()) + " ms");
+  if (!closed_ && h_.on_connect_error) h_.on_connect_error(reason, backoff_);
+  if (closed_) return;
+  auto self = shared_from_this();
+  const uint64_t gen = gen_;
+  retry_timer_.expires_after(backoff_);
+  retry_timer_.async_wait([this, self, gen](const boost::system::error_code& ec) {
+    if (ec || gen != gen_ || closed_) return;
+    attempt();
+  });
+}
+
+void Session::on_fault(const conn_ev::Fault& f) {
+  if (!f.was_ready) return attempt_failed(f.reason, f.peer_wait);
+  // A lossy session reset: everything on it is gone; the user resends at its level.
+  log("session reset: " + f.reason);
+  conn_.reset();
+  pending_.clear();
+  ++gen_;
+  teardown_socket();
+  ++resets_;
+  backoff_ = Duration{};
+  if (!closed_ && h_.on_reset) h_.on_reset(f.reason);
+  if (!closed_) attempt();
+}
+
+void Session::teardown_socket() {
+  boost::system::error_code ignored;
+  if (socket_.is_open()) {
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+  conn_timer_.cancel();
+  wq_.clear();
+  writing_ = false;
+}
+
+void Session::start_read(uint64_t gen) {
+  auto self = shared_from_this();
+  socket_.async_read_some(asio::buffer(rbuf_), [this, self, gen](const boost::system::error_code& ec,
+                                                                std::size_t n) {
+    if (gen != gen_ || !conn_) return;
+    const Instant now = m_.now();
+    if (ec) {
+      conn_->on_socket_error(ec == asio::error::eof ? "peer closed the connection"
+                                                    : "read: " + ec.message(),
+                             now);
+    } else {
+      conn_->feed(std::span<const uint8_t>(rbuf_.data(), n), now);
+    }
+    pump();
+    if (!ec && gen == gen_ && conn_) start_read(gen);
+  });
+}
+
+void Session::pump() {
+  if (pumping_) {
+    repump_ = true;
+    return;
+  }
+  pumping_ = true;
+  do {
+    repump_ = false;
+    if (!conn_) break;
+    flush_writes();
+    while (conn_) {
+      std::optional<ConnEvent> e = conn_->poll_event();
+      if (!e) break;
+      if (auto* r = std::get_if<conn_ev::Ready>(&*e)) {
+        backoff_ = Duration{};
+        ++connects_;
+        log("session established");
+        if (!closed_ && h_.on_ready) h_.on_ready(*r);
+      } else if (auto* m = std::get_if<conn_ev::Message>(&*e)) {
+        if (!closed_ && h_.on_message) h_.on_message(m->msg);
+      } else if (auto* k = std::get_if<conn_ev::KeepaliveAck>(&*e)) {
+        if (!closed_ && h_.on_keepalive_ack) h_.on_keepalive_ack(k->stamp);
+      } else if (auto* f = std::get_if<conn_ev::Fault>(&*e)) {
+        on_fault(*f);
+      }
+    }
+    if (conn_) flush_writes();
+  } while (repump_);
+  pumping_ = false;
+  arm_timer();
+}
+
+void Session::flush_writes() {
+  const Instant now = m_.now();
+  while (auto b = conn_->poll_transmit(now)) wq_.push_back(std::move(*b));
+  if (!writing_ && !wq_.empty()) do_write(gen_);
+}
+
+void Session::do_write(uint64_t gen) {
+  writing_ = true;
+  auto self = shared_from_this();
+  // The buffer lives in the handler: a teardown while the write is in flight cannot free it.
+  auto buf = std::make_shared<std::vector<uint8_t>>(std::move(wq_.front()));
+  wq_.pop_front();
+  asio::async_write(socket_, asio::buffer(*buf),
+                    [this, self, gen, buf](const boost::system::error_code& ec, std::size_t) {
+                      if (gen != gen_) return;
+                      writing_ = false;
+                      if (ec) {
+                        if (conn_) {
+                          conn_->on_socket_error("write: " + ec.message(), m_.now());
+                          pump();
+                        }
+                        return;
+                      }
+                      if (!wq_.empty()) return do_write(gen);
+                      if (close_after_write_) {
+                        ++gen_;
+                        teardown_socket();
+                      }
+                    });
+}
+
+void Session::arm_timer() {
+  if (!conn_) return;
+  const std::optional<Instant> t = conn_->poll_timeout();
+  const uint64_t tg = ++timer_gen_;
+  conn_timer_.cancel();
+  if (!t) return;
+  const Duration wait = *t > m_.now() ? *t - m_.now() : Duration{};
+  auto self = shared_from_this();
+  const uint64_t gen = gen_;
+  conn_timer_.expires_after(wait);
+  conn_timer_.async_wait([this, self, gen, tg](const boost::system::error_code& ec) {
+    if (ec || gen != gen_ || tg != timer_gen_ || !conn_) return;
+    conn_->handle_timeout(m_.now());
+    pump();
+  });
+}
+
+void Session::send(OutMessage m) {
+  if (closed_) return;
+  if (!conn_) {
+    pending_.push_back(std::move(m));
+    return;
+  }
+  conn_->send(std::move(m), m_.now());
+  pump();
+}
+
+void Session::send_keepalive() {
+  if (closed_ || !conn_) return;
+  conn_->send_keepalive(Messenger::wall_now(), m_.now());
+  pump();
+}
+
+void Session::set_my_gid(int64_t gid) {
+  if (conn_) conn_->set_my_gid(gid);
+}
+
+void Session::reconnect(const std::string& why) { reconnect_to(target_, why); }
+
+void Session::reconnect_to(const codec::entity_addr_t& target, const std::string& why) {
+  if (closed_) return;
+  log("reconnecting (" + why + ")");
+  target_ = target;
+  conn_.reset();
+  pending_.clear();
+  ++gen_;
+  teardown_socket();
+  retry_timer_.cancel();
+  backoff_ = Duration{};
+  attempt();
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;  // no callbacks from now on (h_ stays: close() may run inside one of them)
+  retry_timer_.cancel();
+  pending_.clear();
+  if (conn_ && conn_->ready()) {
+    conn_->close(m_.now());
+    const Instant now = m_.now();
+    while (auto b = conn_->poll_transmit(now)) wq_.push_back(std::move(*b));
+    conn_.reset();
+    conn_timer_.cancel();
+    if (!wq_.empty()) {
+      close_after_write_ = true;
+      if (!writing_) do_write(gen_);
+      return;
+    }
+  }
+  conn_.reset();
+  ++gen_;
+  teardown_socket();
+}
+
+}  // namespace cephwire::net

@@ -1,0 +1,156 @@
+// Boost.Asio transport for the sans-IO connections: one io_context, no thread per connection.
+// Asio only moves bytes and arms timers; all protocol decisions are the Connection's
+// (protocol.h) and the fault layer's (interceptor.h).
+//
+// A Session is the client's link to one peer (a monitor or an OSD) with Ceph's lossy-client
+// policy (src/msg/Policy.h lossy_client; src/msg/async/ProtocolV1.cc / ProtocolV2.cc fault()):
+//  - a connection attempt that fails before the session is established (TCP refused or timed
+//    out, handshake refused, WAIT) is retried after a backoff: ms_initial_backoff (0.2 s),
+//    doubling up to ms_max_backoff (15 s); WAIT waits the maximum. Messages queued meanwhile
+//    are kept and written once a session is up;
+//  - an established session that faults is a RESET: whatever was sent or queued is gone, the
+//    user is told (on_reset: Objecter::ms_handle_reset / MonClient::ms_handle_reset, which
+//    resend at their level) and a fresh connection is opened at once (_reopen_session).
+//  - close() ends it gracefully (msgr v1 writes TAG_CLOSE first).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/types/entity_addr_t.h"
+#include "codec/types/utime_t.h"
+#include "net/protocol.h"
+
+namespace cephwire::net {
+
+namespace asio = boost::asio;
+
+struct MessengerConfig {
+  Msgr msgr = Msgr::kV1;
+  std::string entity_id = "admin";
+  uint32_t nonce = 0;  // 0: a random one (as Ceph picks for a client messenger)
+  uint64_t features = kFeaturesPacific;
+  Duration initial_backoff = std::chrono::milliseconds(200);  // ms_initial_backoff
+  Duration max_backoff = std::chrono::seconds(15);            // ms_max_backoff
+  Duration connect_timeout = std::chrono::seconds(10);        // TCP connect
+  Duration handshake_timeout = std::chrono::seconds(30);
+  Interceptor* interceptor = nullptr;                         // not owned
+  std::function<void(const std::string&)> log;                // debug lines (optional)
+};
+
+struct SessionHandler {
+  std::function<void(const conn_ev::Ready&)> on_ready;
+  std::function<void(InMessage&)> on_message;
+  std::function<void(codec::utime_t)> on_keepalive_ack;
+  // An established session faulted (everything sent on it is lost); a new connection is
+  // being opened.
+  std::function<void(const std::string&)> on_reset;
+  // A connection attempt failed before the session was up; retried after `backoff`.
+  std::function<void(const std::string&, Duration backoff)> on_connect_error;
+};
+
+class Session;
+
+class Messenger {
+ public:
+  Messenger(asio::io_context& io, MessengerConfig cfg);
+
+  asio::io_context& io() { return io_; }
+  const MessengerConfig& config() const { return cfg_; }
+  Instant now() const;
+  static codec::utime_t wall_now();
+  uint32_t nonce() const { return cfg_.nonce; }
+  // Messenger::get_global_seq: one counter for every connection attempt.
+  uint32_t next_global_seq() { return ++global_seq_; }
+  // Our name and auth id for new connections (client.<gid>; -1 before authentication).
+  void set_identity(int64_t gid, uint64_t global_id);
+  int64_t gid() const { return gid_; }
+  uint64_t global_id() const { return global_id_; }
+
+  std::shared_ptr<Session> connect(uint8_t peer_type, const codec::entity_addr_t& target,
+                                   SessionHandler handler, std::string name);
+  void log(const std::string& line) const {
+    if (cfg_.log) cfg_.log(line);
+  }
+
+ private:
+  asio::io_context& io_;
+  MessengerConfig cfg_;
+  std::chrono::steady_clock::time_point origin_;
+  uint32_t global_seq_ = 0;
+  int64_t gid_ = -1;
+  uint64_t global_id_ = 0;
+  friend class Session;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Messenger& m, uint8_t peer_type, codec::entity_addr_t target, SessionHandler handler,
+          std::string name);
+  ~Session();
+
+  void start();
+  // Queue a message (written when a session is up).
+  void send(OutMessage m);
+  void send_keepalive();
+  // Drop the current connection WITHOUT on_reset (the caller handles it) and connect again
+  // now, to `target` if given. Queued messages are dropped (lossy).
+  void reconnect(const std::string& why);
+  void reconnect_to(const codec::entity_addr_t& target, const std::string& why);
+  // Our gid changed: later messages carry it (v1 src) and new connections announce it.
+  void set_my_gid(int64_t gid);
+  // Graceful close; no callbacks after this.
+  void close();
+
+  bool ready() const { return conn_ && conn_->ready(); }
+  bool closed() const { return closed_; }
+  const codec::entity_addr_t& target() const { return target_; }
+  const std::string& name() const { return name_; }
+  uint64_t resets() const { return resets_; }
+  uint64_t attempts() const { return attempts_; }
+  uint64_t connects() const { return connects_; }  // sessions established
+
+ private:
+  void attempt();
+  void on_connected(uint64_t gen);
+  void attempt_failed(const std::string& reason, bool peer_wait);
+  void on_fault(const conn_ev::Fault& f);
+  void teardown_socket();
+  void start_read(uint64_t gen);
+  void pump();
+  void flush_writes();
+  void do_write(uint64_t gen);
+  void arm_timer();
+  void log(const std::string& s) const;
+
+  Messenger& m_;
+  uint8_t peer_type_;
+  codec::entity_addr_t target_;
+  SessionHandler h_;
+  std::string name_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer conn_timer_;   // the connection's poll_timeout
+  asio::steady_timer retry_timer_;  // backoff / connect timeout
+  std::unique_ptr<Connection> conn_;
+  std::deque<OutMessage> pending_;  // no connection object now
+  std::deque<std::vector<uint8_t>> wq_;
+  std::vector<uint8_t> rbuf_;
+  Duration backoff_{};
+  uint64_t gen_ = 0;                // bumps per attempt: stale completions are ignored
+  uint64_t timer_gen_ = 0;
+  bool writing_ = false;
+  bool pumping_ = false, repump_ = false;
+  bool closed_ = false;
+  bool close_after_write_ = false;
+  uint64_t resets_ = 0, attempts_ = 0, connects_ = 0;
+};
+
+}  // namespace cephwire::net
