@@ -21,7 +21,9 @@
 #   --no-fuzz: skip fuzzing (with --coverage: coverage of the checked-in corpora only).
 #   --no-merge: leave corpus/ alone (new inputs and crashes stay in DIR).
 # Environment: CEPHWIRE_FUZZ_OUTPUT_BASE (Bazel output base for the fuzz build; default
-#   ~/.cache/bazel-fuzz-clang; coverage uses "<that>-cov"), BAZEL (default bazel).
+#   ~/.cache/bazel-fuzz-clang; coverage uses "<that>-cov"), BAZEL (default bazel),
+#   CEPHWIRE_FUZZ_MAX_MINIMISE (crashes minimised per target, default 3; the others are counted
+#   and kept in DIR/<t>/crashes).
 set -euo pipefail
 
 seconds=60
@@ -30,6 +32,7 @@ out=/tmp/cephwire-fuzz
 coverage=0
 fuzz=1
 merge=1
+max_minimise=${CEPHWIRE_FUZZ_MAX_MINIMISE:-3}
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -110,6 +113,9 @@ if [ "$fuzz" = 1 ]; then
     stat=$(grep -E '^#[0-9]+: cov: ' "$work/fuzz.log" | tail -1 || true)
     execs=$(echo "$stat" | sed -nE 's/^#([0-9]+):.*/\1/p'); execs=${execs:-0}
     eps=$(echo "$stat" | sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p'); eps=${eps:-0}
+    secs=$(echo "$stat" | sed -nE 's/.* time: ([0-9]+)s.*/\1/p'); secs=${secs:-$seconds}
+    # The fork-mode status line shows the last job's rate; report the whole run's.
+    [ "$secs" -gt 0 ] && eps=$((execs / secs))
     ft=$(echo "$stat" | sed -nE 's/.* ft: ([0-9]+).*/\1/p'); ft=${ft:-0}
     new_inputs=0
     if [ "$merge" = 1 ] && [ -n "$(ls -A "$work/new")" ]; then
@@ -125,11 +131,15 @@ if [ "$fuzz" = 1 ]; then
       new_inputs=$(find "$work/new" -type f | wc -l)
     fi
     crashes=0
+    minimised=0
     for c in "$work/crashes"/*; do
       [ -f "$c" ] || continue
       crashes=$((crashes + 1))
+      # Minimise at most $max_minimise crashes per target (30 s each); the rest stay in DIR.
+      if [ "$minimised" -ge "$max_minimise" ]; then continue; fi
+      minimised=$((minimised + 1))
       min="$work/min-$(basename "$c")"
-      "$bin" -rss_limit_mb=2048 -malloc_limit_mb=64 -minimize_crash=1 -max_total_time=60 \
+      "$bin" -rss_limit_mb=2048 -malloc_limit_mb=64 -minimize_crash=1 -max_total_time=30 \
         -runs=100000 -exact_artifact_path="$min" "$c" > "$work/minimize-$(basename "$c").log" 2>&1 || true
       [ -s "$min" ] || cp "$c" "$min"
       # Only inputs that crash on their own are regressions (a crash inside the custom mutator

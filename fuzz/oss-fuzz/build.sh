@@ -26,13 +26,22 @@ for f in codec/*.cc codec/types/*.cc codec/msgr1/*.cc codec/msgr2/*.cc codec/mes
   srcs+=("$f")
 done
 
+# Compile in parallel ($(nproc) at a time); any failure fails the build.
 objs=()
+pids=()
+jobs_max=$(nproc 2>/dev/null || echo 2)
 for f in "${srcs[@]}"; do
   o="${work}/obj/$(echo "$f" | tr '/' '_').o"
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS "${flags[@]}" -c "$f" -o "$o"
+  $CXX $CXXFLAGS "${flags[@]}" -c "$f" -o "$o" &
+  pids+=($!)
   objs+=("$o")
+  if [ "${#pids[@]}" -ge "$jobs_max" ]; then
+    wait "${pids[0]}"
+    pids=("${pids[@]:1}")
+  fi
 done
+for p in "${pids[@]}"; do wait "$p"; done
 ar rcs "${work}/libcephwire.a" "${objs[@]}"
 
 for src in fuzz/*_fuzzer.cc; do
