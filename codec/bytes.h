@@ -62,6 +62,17 @@ class Bytes {
     return *this;
   }
 
+  // Becomes a view of [p, p + n) (what the decoder does for every bufferlist it meets; cheaper
+  // than assigning Bytes::view(...), which moves a vector).
+  void set_view(const uint8_t* p, size_t n) {
+    if (owns_) [[unlikely]] {
+      own_ = {};
+      owns_ = false;
+    }
+    p_ = p;
+    n_ = n;
+  }
+
   const uint8_t* data() const { return p_; }
   size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }

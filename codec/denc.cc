@@ -2,7 +2,8 @@
 
 namespace cephwire::codec {
 
-std::string Decoder::path() const {
+template <bool K>
+std::string BasicDecoder<K>::path() const {
   std::string p;
   const int n = depth_ < kMaxDepth ? depth_ : kMaxDepth;
   for (int i = 0; i < n; ++i) {
@@ -20,23 +21,29 @@ std::string Decoder::path() const {
   return p;
 }
 
-bool Decoder::fail_need(size_t n) {
+template <bool K>
+bool BasicDecoder<K>::fail_need(size_t n) {
   return fail(ErrorKind::kTruncated,
               "need " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
 }
 
-bool Decoder::fail_length(uint32_t n, size_t at) {
+template <bool K>
+bool BasicDecoder<K>::fail_length(uint32_t n, size_t at) {
   return fail(ErrorKind::kLengthTooLarge,
               "length " + std::to_string(n) + " but " + std::to_string(remaining()) +
                   " bytes left",
               at);
 }
 
-bool Decoder::fail_bound(size_t n, size_t min_elem, size_t at) {
+template <bool K>
+bool BasicDecoder<K>::fail_bound(size_t n, size_t min_elem, size_t at) {
   return fail(ErrorKind::kLengthTooLarge,
               "count " + std::to_string(n) + " needs at least " + std::to_string(min_elem) +
                   " bytes each, " + std::to_string(remaining()) + " bytes left",
               at);
 }
+
+template class BasicDecoder<true>;
+template class BasicDecoder<false>;
 
 }  // namespace cephwire::codec

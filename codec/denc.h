@@ -84,14 +84,19 @@ constexpr size_t wire_min_size() {
 }
 
 // ---- Decoder ----------------------------------------------------------------------------
-class Decoder {
+// BasicDecoder<true> (= Decoder) keeps the field path as it goes, so an error names its field.
+// BasicDecoder<false> (= FastDecoder) keeps no path: the hot messages decode with it first and,
+// only when that fails, decode again with a Decoder to name the field (decoding is
+// deterministic, so the second run meets the same error); its own errors carry no path.
+template <bool kTrackPath>
+class BasicDecoder {
  public:
   static constexpr bool kDecoding = true;
   static constexpr bool kEncoding = false;
   static constexpr bool kDumping = false;
 
   // `base` is added to every offset reported in errors (e.g. the front's position in a frame).
-  explicit Decoder(std::span<const uint8_t> buf, const char* root = nullptr, size_t base = 0)
+  explicit BasicDecoder(std::span<const uint8_t> buf, const char* root = nullptr, size_t base = 0)
       : begin_(buf.data()), pos_(buf.data()), end_(buf.data() + buf.size()), base_(base) {
     if (root) push(root, -1);
   }
@@ -104,6 +109,15 @@ class Decoder {
 
   // Records the first error (later ones are consequences) and returns false.
   bool fail(ErrorKind kind, std::string detail = {}, size_t at = SIZE_MAX) {
+    if constexpr (!kTrackPath) {
+      // Only the fact counts (see FastDecoder); the caller decodes again to name the error.
+      if (!failed_) {
+        failed_ = true;
+        err_.kind = kind;
+        err_.offset = at == SIZE_MAX ? offset() : at;
+      }
+      return false;
+    }
     if (!failed_) {
       failed_ = true;
       err_ = DecodeError{kind, path(), at == SIZE_MAX ? offset() : at, std::move(detail)};
@@ -128,7 +142,7 @@ class Decoder {
   }
 
   template <class T>
-  bool operator()(const char* name, T& v) {
+  [[gnu::always_inline]] bool operator()(const char* name, T& v) {
     push(name, -1);
     bool r = field(v);
     pop();
@@ -160,6 +174,10 @@ class Decoder {
   bool field(std::string& s) {
     uint32_t n;
     if (!length(n)) return false;
+    if (n == 0) {
+      s.clear();  // most strings on the wire are empty (locator key, namespace)
+      return true;
+    }
     s.assign(reinterpret_cast<const char*>(pos_), n);
     pos_ += n;
     return true;
@@ -167,7 +185,7 @@ class Decoder {
   bool field(Bytes& b) {
     uint32_t n;
     if (!length(n)) return false;
-    b = Bytes::view({pos_, n});
+    b.set_view(pos_, n);
     pos_ += n;
     return true;
   }
@@ -235,7 +253,7 @@ class Decoder {
     return true;
   }
   template <class T>
-    requires requires(T t, Decoder& d) { t.visit(d); }
+    requires requires(T t, BasicDecoder& d) { t.visit(d); }
   bool field(T& t) {
     return t.visit(*this);
   }
@@ -324,10 +342,14 @@ class Decoder {
 
   // Path helpers (public so types can label sub-parts of hand-written decoders).
   void push(const char* name, int64_t idx) {
-    if (depth_ < kMaxDepth) frames_[depth_] = {name, idx};
-    ++depth_;
+    if constexpr (kTrackPath) {
+      if (depth_ < kMaxDepth) frames_[depth_] = {name, idx};
+      ++depth_;
+    }
   }
-  void pop() { --depth_; }
+  void pop() {
+    if constexpr (kTrackPath) --depth_;
+  }
   void push_for_path(const char* name) { push(name, -1); }
   void pop_for_path() { pop(); }
   std::string path() const;
@@ -405,7 +427,7 @@ class Decoder {
     const uint8_t* old = limit(len);
     bool r = body(v);
     if (r) {
-      e.unknown_tail = Bytes::view({pos_, remaining()});
+      e.unknown_tail.set_view(pos_, remaining());
       pos_ = end_;
     }
     restore_limit(old);
@@ -426,6 +448,11 @@ class Decoder {
   bool failed_ = false;
   DecodeError err_;
 };
+
+using Decoder = BasicDecoder<true>;
+using FastDecoder = BasicDecoder<false>;
+extern template class BasicDecoder<true>;
+extern template class BasicDecoder<false>;
 
 // ---- Encoder and Sizer (one template: the sizer is an encoder that only counts) ----------
 template <bool kCountOnly>
@@ -710,11 +737,28 @@ class Dumper {
 
 // Decodes `value` (which may carry context set by the caller, e.g. a header version) from all
 // of `buf`; bytes left over are an error when `exact`.
+// Decodes `value` in place with a FastDecoder; only if that fails, decodes `fresh()` (the value
+// as it was before) again with a path-keeping Decoder, whose error names the field.
+template <class T, class Fresh>
+Result<void> decode_fields(T& value, std::span<const uint8_t> buf, const char* root,
+                           Fresh&& fresh, size_t base = 0, bool exact = true) {
+  FastDecoder f(buf, root, base);
+  if (f.field(value) && (!exact || f.expect_end())) [[likely]]
+    return {};
+  T again = fresh();
+  Decoder d(buf, root, base);
+  if (!d.field(again) || (exact && !d.expect_end())) return tl::unexpected(d.take_error());
+  // Cannot happen (decoding is deterministic); say so rather than return a value.
+  return tl::unexpected(DecodeError{f.error().kind, root ? root : "", f.error().offset,
+                                    "fast and path-keeping decoders disagree"});
+}
+
 template <class T>
 Result<T> decode_into(T value, std::span<const uint8_t> buf, const char* root, size_t base = 0,
                       bool exact = true) {
-  Decoder d(buf, root, base);
-  if (!d.field(value) || (exact && !d.expect_end())) return tl::unexpected(d.take_error());
+  const T initial = value;
+  auto r = decode_fields(value, buf, root, [&] { return initial; }, base, exact);
+  if (!r) return tl::unexpected(std::move(r.error()));
   return value;
 }
 template <class T>

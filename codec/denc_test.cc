@@ -105,6 +105,42 @@ TEST(Denc, NestedPathAndOffsetOnError) {
   EXPECT_NE(r.error().to_string().find("Versioned.env.items[0].s"), std::string::npos);
 }
 
+// decode_as decodes with a FastDecoder (no field path) and repeats with a Decoder only on error:
+// every error must be exactly the one a path-keeping Decoder reports, and the fast decoder must
+// fail exactly where the Decoder fails (same kind and offset) for every truncation and every
+// corrupted byte.
+TEST(Denc, FastDecoderFailsWhereDecoderFails) {
+  const auto good = from_hex(kVersioned);
+  std::vector<std::vector<uint8_t>> inputs;
+  for (size_t n = 0; n < good.size(); ++n) inputs.emplace_back(good.begin(), good.begin() + n);
+  for (size_t i = 0; i < good.size(); ++i) {
+    auto w = good;
+    w[i] ^= 0xff;
+    inputs.push_back(w);
+  }
+  int failures = 0;
+  for (const auto& w : inputs) {
+    Versioned slow_v, fast_v;
+    Decoder slow(w, "Versioned");
+    FastDecoder fast(w, "Versioned");
+    const bool slow_ok = slow.field(slow_v) && slow.expect_end();
+    const bool fast_ok = fast.field(fast_v) && fast.expect_end();
+    ASSERT_EQ(slow_ok, fast_ok);
+    if (slow_ok) {
+      EXPECT_EQ(slow_v, fast_v);
+      continue;
+    }
+    ++failures;
+    EXPECT_EQ(fast.error().kind, slow.error().kind);
+    EXPECT_EQ(fast.error().offset, slow.error().offset);
+    EXPECT_TRUE(fast.error().field.empty());  // the fast decoder keeps no path
+    auto r = decode_as<Versioned>(w, "Versioned");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), slow.error());
+  }
+  EXPECT_GT(failures, static_cast<int>(good.size()));
+}
+
 TEST(Denc, HugeCountsFailBeforeAllocating) {
   auto wire = from_hex("03 02 0e000000 0100000000000000 0700 ffffffff");
   auto r = decode_as<Versioned>(wire, "Versioned");

@@ -14,9 +14,13 @@ Result<MOSDOp> MOSDOp::decode(const MessageParts& p) {
     return m;
   }
   m->header_version = p.version;
-  Decoder d(p.front.span(), kName);
-  if (!d.field(*m) || !d.expect_end()) [[unlikely]] {
-    m = tl::unexpected(d.take_error());
+  auto fresh = [&] {
+    MOSDOp f;
+    f.header_version = p.version;
+    return f;
+  };
+  if (auto r = decode_fields(*m, p.front.span(), kName, fresh); !r) [[unlikely]] {
+    m = tl::unexpected(std::move(r.error()));
   } else if (!try_split_osd_op_vector_data(m->ops, p.data, /*in=*/true)) [[unlikely]] {
     m = tl::unexpected(std::move(split_osd_op_vector_in_data(m->ops, p.data, kName).error()));
   }

@@ -14,9 +14,13 @@ Result<MOSDOpReply> MOSDOpReply::decode(const MessageParts& p) {
     return m;
   }
   m->header_version = p.version;
-  Decoder d(p.front.span(), kName);
-  if (!d.field(*m) || !d.expect_end()) [[unlikely]] {
-    m = tl::unexpected(d.take_error());
+  auto fresh = [&] {
+    MOSDOpReply f;
+    f.header_version = p.version;
+    return f;
+  };
+  if (auto r = decode_fields(*m, p.front.span(), kName, fresh); !r) [[unlikely]] {
+    m = tl::unexpected(std::move(r.error()));
   } else if (p.version < 4) {
     m->unsplit_data = p.data;  // Ceph does not split the data segment before v4
   } else if (!try_split_osd_op_vector_data(m->ops, p.data, /*in=*/false)) [[unlikely]] {

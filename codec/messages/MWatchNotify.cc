@@ -14,9 +14,13 @@ Result<MWatchNotify> MWatchNotify::decode(const MessageParts& p) {
     return m;
   }
   m->header_version = p.version;
-  Decoder d(p.front.span(), kName);
-  if (!d.field(*m) || !d.expect_end()) [[unlikely]] {
-    m = tl::unexpected(d.take_error());
+  auto fresh = [&] {
+    MWatchNotify f;
+    f.header_version = p.version;
+    return f;
+  };
+  if (auto r = decode_fields(*m, p.front.span(), kName, fresh); !r) [[unlikely]] {
+    m = tl::unexpected(std::move(r.error()));
   } else if (m->opcode == watch_event::kNotifyComplete) {
     if (!p.data.empty()) {
       Decoder dd(p.data.span(), "MWatchNotify.data");

@@ -92,7 +92,7 @@ inline bool try_split_osd_op_vector_data(std::vector<OSDOp>& ops, const Bytes& d
   const uint8_t* p = data.data();
   for (auto& o : ops) {
     const uint32_t n = o.op.payload_len;
-    (in ? o.indata : o.outdata) = n ? Bytes::view({p, n}) : Bytes();
+    (in ? o.indata : o.outdata).set_view(n ? p : nullptr, n);
     p += n;
   }
   return true;

@@ -2,7 +2,8 @@
 
 namespace cephwire::codec {
 
-bool notify_completion_t::decode_acks(Decoder& d) {
+template <bool K>
+bool notify_completion_t::decode_acks(BasicDecoder<K>& d) {
   d.push_for_path("acks");
   uint32_t n = 0;
   bool ok = d.count(n, 8 + 8 + 4);
@@ -22,6 +23,9 @@ bool notify_completion_t::decode_acks(Decoder& d) {
   d.pop_for_path();
   return ok;
 }
+
+template bool notify_completion_t::decode_acks(Decoder&);
+template bool notify_completion_t::decode_acks(FastDecoder&);
 
 void notify_completion_t::dump(JsonWriter& w) const {
   w.begin_object();

@@ -40,7 +40,8 @@ struct notify_completion_t {
   bool operator==(const notify_completion_t&) const = default;
 
  private:
-  bool decode_acks(Decoder& d);
+  template <bool K>
+  bool decode_acks(BasicDecoder<K>& d);
 };
 
 }  // namespace cephwire::codec
