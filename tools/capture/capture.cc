@@ -105,6 +105,10 @@ void Capture::handle(const pcap::Event& e) {
 }
 
 std::optional<Event> Capture::next() {
+  if (retire_) {
+    conns_.erase(*retire_);
+    retire_.reset();
+  }
   while (out_.empty()) {
     if (finished_) return std::nullopt;
     auto p = reader_.next_tcp();
@@ -127,6 +131,7 @@ std::optional<Event> Capture::next() {
   }
   Event e = std::move(out_.front());
   out_.pop_front();
+  if (auto* c = std::get_if<ev::Closed>(&e)) retire_ = c->conn->id;
   return e;
 }
 

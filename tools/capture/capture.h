@@ -89,8 +89,11 @@ class Capture {
  public:
   static pcap::PcapResult<std::unique_ptr<Capture>> open(const std::string& path,
                                                           CaptureOptions opts = {});
-  // The next event; nullopt at the end of the file. Pointers to connections stay valid until
-  // the Capture is destroyed. A pcap read error ends the capture: see error().
+  // The next event; nullopt at the end of the file. A pointer to a connection stays valid until
+  // the call to next() after the one that returned that connection's Closed event (then the
+  // connection is freed, so a long capture is read in bounded memory); copy what you need
+  // beyond that (Connection::id is unique within the capture). A pcap read error ends the
+  // capture: see error().
   std::optional<Event> next();
   const std::optional<pcap::PcapError>& error() const { return error_; }
   const CaptureStats& stats() const { return stats_; }
@@ -108,6 +111,7 @@ class Capture {
   CaptureOptions opts_;
   pcap::Reassembler reassembler_;
   std::map<pcap::ConnId, std::unique_ptr<Connection>> conns_;
+  std::optional<pcap::ConnId> retire_;  // closed; freed at the next call to next()
   std::deque<Event> out_;
   std::optional<pcap::PcapError> error_;
   CaptureStats stats_;

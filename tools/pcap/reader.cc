@@ -1,5 +1,7 @@
 #include "tools/pcap/reader.h"
 
+#include <sys/mman.h>
+
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 
@@ -95,9 +97,14 @@ PcapResult<PcapReader> PcapReader::open(const std::string& path) {
                 std::strerror(err));
   }
   // libpcap freads each record header and body: a large stdio buffer makes that one read(2)
-  // per MiB instead of one per 4 KiB.
-  std::setvbuf(f, nullptr, _IOFBF, 1u << 20);
-  return open_file(f, path);
+  // per MiB instead of one per 4-8 KiB. glibc ignores the size when the buffer is null, so the
+  // reader owns it (it must outlive the FILE).
+  constexpr size_t kIoBuf = 1u << 20;
+  auto iobuf = std::make_unique<char[]>(kIoBuf);
+  std::setvbuf(f, iobuf.get(), _IOFBF, kIoBuf);
+  auto r = open_file(f, path, std::move(iobuf));
+  if (r && !r->pcapng_ && S_ISREG(st.st_mode)) r->map_classic(fileno(f), static_cast<uint64_t>(st.st_size));
+  return r;
 }
 
 PcapResult<PcapReader> PcapReader::open_memory(std::span<const uint8_t> bytes,
@@ -116,8 +123,10 @@ PcapResult<PcapReader> PcapReader::open_memory(std::span<const uint8_t> bytes,
   return open_file(f, std::move(name));
 }
 
-PcapResult<PcapReader> PcapReader::open_file(std::FILE* f, std::string path) {
+PcapResult<PcapReader> PcapReader::open_file(std::FILE* f, std::string path,
+                                             std::unique_ptr<char[]> iobuf) {
   PcapReader r;
+  r.iobuf_ = std::move(iobuf);
   r.path_ = std::move(path);
   uint8_t magic[28] = {};  // the classic file header is 24 bytes, the smallest SHB 28
   const size_t got = std::fread(magic, 1, sizeof magic, f);
@@ -166,32 +175,129 @@ PcapResult<PcapReader> PcapReader::open_file(std::FILE* f, std::string path) {
 
 PcapReader::PcapReader(PcapReader&& o) noexcept
     : p_(std::exchange(o.p_, nullptr)),
+      iobuf_(std::move(o.iobuf_)),
       path_(std::move(o.path_)),
       link_(o.link_),
       dlt_(o.dlt_),
       pcapng_(o.pcapng_),
       records_(o.records_),
-      skipped_(o.skipped_) {}
+      skipped_(o.skipped_),
+      map_(std::exchange(o.map_, nullptr)),
+      map_len_(o.map_len_),
+      map_pos_(o.map_pos_),
+      map_released_(o.map_released_),
+      map_swapped_(o.map_swapped_),
+      map_micro_(o.map_micro_),
+      map_snap_(o.map_snap_) {}
 
 PcapReader& PcapReader::operator=(PcapReader&& o) noexcept {
   if (this != &o) {
     if (p_ != nullptr) pcap_close(p_);
     p_ = std::exchange(o.p_, nullptr);
+    iobuf_ = std::move(o.iobuf_);
     path_ = std::move(o.path_);
     link_ = o.link_;
     dlt_ = o.dlt_;
     pcapng_ = o.pcapng_;
     records_ = o.records_;
     skipped_ = o.skipped_;
+    unmap();
+    map_ = std::exchange(o.map_, nullptr);
+    map_len_ = o.map_len_;
+    map_pos_ = o.map_pos_;
+    map_released_ = o.map_released_;
+    map_swapped_ = o.map_swapped_;
+    map_micro_ = o.map_micro_;
+    map_snap_ = o.map_snap_;
   }
   return *this;
 }
 
 PcapReader::~PcapReader() {
+  unmap();
   if (p_ != nullptr) pcap_close(p_);
 }
 
+void PcapReader::unmap() {
+  if (map_ != nullptr) munmap(const_cast<uint8_t*>(map_), map_len_);
+  map_ = nullptr;
+}
+
+// Only the standard classic magics (not the "modified" 0xa1b2cd34 format, whose record
+// headers are longer): libpcap has read the 24-byte file header and is positioned at record 1.
+void PcapReader::map_classic(int fd, uint64_t size) {
+  if (size < 24 || size > SIZE_MAX) return;
+  void* m = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (m == MAP_FAILED) return;  // stay on libpcap
+  const auto* b = static_cast<const uint8_t*>(m);
+  uint32_t magic;
+  std::memcpy(&magic, b, 4);
+  const bool swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+  const uint32_t host = swapped ? __builtin_bswap32(magic) : magic;
+  if (host != 0xa1b2c3d4 && host != 0xa1b23c4d) {
+    munmap(m, static_cast<size_t>(size));
+    return;
+  }
+  madvise(m, static_cast<size_t>(size), MADV_SEQUENTIAL);
+  map_ = b;
+  map_len_ = static_cast<size_t>(size);
+  map_pos_ = 24;
+  map_released_ = 0;
+  map_swapped_ = swapped;
+  map_micro_ = host == 0xa1b2c3d4;
+  map_snap_ = static_cast<uint32_t>(pcap_snapshot(p_));
+}
+
+// libpcap takes over at record records_ + 1: it skips the records already returned (it has
+// not read any of them yet) and reads on from there.
+bool PcapReader::hand_over_to_libpcap() {
+  unmap();
+  for (uint64_t i = 0; i < records_; ++i) {
+    struct pcap_pkthdr* h = nullptr;
+    const u_char* data = nullptr;
+    if (pcap_next_ex(p_, &h, &data) != 1) return false;
+  }
+  return true;
+}
+
+PcapResult<std::optional<Record>> PcapReader::next_mapped() {
+  // The previous record is no longer in use: release whole pages behind the read position.
+  constexpr size_t kRelease = 8u << 20;
+  if (map_pos_ - map_released_ >= 2 * kRelease) {
+    const size_t upto = (map_pos_ - kRelease) & ~size_t{4095};
+    madvise(const_cast<uint8_t*>(map_) + map_released_, upto - map_released_, MADV_DONTNEED);
+    map_released_ = upto;
+  }
+  if (map_pos_ == map_len_) return std::optional<Record>();
+  if (map_len_ - map_pos_ >= 16) {
+    uint32_t h[4];
+    std::memcpy(h, map_ + map_pos_, 16);
+    if (map_swapped_)
+      for (auto& x : h) x = __builtin_bswap32(x);
+    const uint32_t caplen = h[2];
+    if (caplen <= map_snap_ && caplen <= map_len_ - map_pos_ - 16) [[likely]] {
+      Record r;
+      r.frame = ++records_;
+      // As libpcap opened for nanoseconds: microsecond files are scaled up.
+      r.ts = Timestamp{static_cast<int64_t>(h[0]), map_micro_ ? h[1] * 1000u : h[1]};
+      r.orig_len = h[3];
+      r.data = std::span<const uint8_t>(map_ + map_pos_ + 16, caplen);
+      map_pos_ += 16 + size_t{caplen};
+      return r;
+    }
+  }
+  // Anything unusual (a cut record, caplen beyond the snapshot length): libpcap decides.
+  if (!hand_over_to_libpcap())
+    return tl::unexpected(error(PcapErrorKind::kBadRecord, "cannot re-read the file"));
+  return next_libpcap();
+}
+
 PcapResult<std::optional<Record>> PcapReader::next_record() {
+  if (map_ != nullptr) return next_mapped();
+  return next_libpcap();
+}
+
+PcapResult<std::optional<Record>> PcapReader::next_libpcap() {
   struct pcap_pkthdr* h = nullptr;
   const u_char* data = nullptr;
   const int rc = pcap_next_ex(p_, &h, &data);

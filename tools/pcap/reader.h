@@ -1,6 +1,10 @@
 // Streaming capture-file reader on libpcap (pcap_fopen_offline_with_tstamp_precision +
 // pcap_next_ex: one record in memory at a time), for classic pcap (microsecond and
-// nanosecond) and pcapng. Records are numbered from 1 as Wireshark numbers frames. Errors are
+// nanosecond) and pcapng. Classic pcap files on disk take a faster path: libpcap reads and
+// checks the file header, then the records are read in place from a read-only mapping of the
+// file (no copy; pages behind the read position are released, so memory stays bounded) as long
+// as every record is ordinary (whole, caplen <= snapshot length); at the first record that is
+// not, the reader hands over to libpcap at that record, so every error is libpcap's own. Records are numbered from 1 as Wireshark numbers frames. Errors are
 // typed: missing file, not a capture file, truncated file (with the number of records read
 // before the cut), unsupported link type, corrupt record.
 //
@@ -11,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,16 +87,33 @@ class PcapReader {
 
  private:
   PcapReader() = default;
-  static PcapResult<PcapReader> open_file(std::FILE* f, std::string path);
+  static PcapResult<PcapReader> open_file(std::FILE* f, std::string path,
+                                          std::unique_ptr<char[]> iobuf = nullptr);
   PcapError error(PcapErrorKind k, std::string detail) const;
 
+  PcapResult<std::optional<Record>> next_mapped();
+  PcapResult<std::optional<Record>> next_libpcap();
+  void map_classic(int fd, uint64_t size);
+  void unmap();
+  bool hand_over_to_libpcap();
+
   struct ::pcap* p_ = nullptr;
+  std::unique_ptr<char[]> iobuf_;  // the FILE's stdio buffer (freed after pcap_close)
   std::string path_;
   LinkType link_ = LinkType::kEthernet;
   int dlt_ = 1;
   bool pcapng_ = false;
   uint64_t records_ = 0;
   SkipStats skipped_;
+  // The mapped fast path (classic pcap): the file, the next record's offset, how much of the
+  // mapping has been released, byte order and timestamp unit of the file, snapshot length.
+  const uint8_t* map_ = nullptr;
+  size_t map_len_ = 0;
+  size_t map_pos_ = 0;
+  size_t map_released_ = 0;
+  bool map_swapped_ = false;
+  bool map_micro_ = true;
+  uint32_t map_snap_ = 0;
 };
 
 struct CaptureSummary {

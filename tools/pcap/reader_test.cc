@@ -6,6 +6,10 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <optional>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "tools/pcap/writer.h"
 
@@ -324,6 +328,62 @@ TEST(Reader, ImpossibleRecordLength) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, PcapErrorKind::kBadRecord) << bad.error().to_string();
   EXPECT_EQ(bad.error().records_read, 1u);
+}
+
+// Files on disk are read through a mapping (classic pcap) until anything is unusual, then by
+// libpcap; files in memory always by libpcap. Both must give the same records and the same
+// error for every cut of a file and for an impossible record length.
+struct Seen {
+  std::vector<std::tuple<uint64_t, int64_t, uint32_t, uint32_t, std::vector<uint8_t>>> records;
+  std::optional<std::pair<PcapErrorKind, uint64_t>> error;
+  bool opened = false;
+  bool operator==(const Seen&) const = default;
+};
+Seen read_all(PcapResult<PcapReader> r) {
+  Seen s;
+  if (!r) return s;
+  s.opened = true;
+  for (;;) {
+    auto rec = r->next_record();
+    if (!rec) {
+      s.error = std::make_pair(rec.error().kind, rec.error().records_read);
+      break;
+    }
+    if (!*rec) break;
+    const Record& x = **rec;
+    s.records.emplace_back(x.frame, x.ts.sec, x.ts.nsec, x.orig_len,
+                           std::vector<uint8_t>(x.data.begin(), x.data.end()));
+  }
+  return s;
+}
+
+TEST(Reader, MappedFileReadsLikeLibpcap) {
+  for (bool nano : {false, true}) {
+    PcapWriter w(LinkType::kEthernet, nano);
+    add_sample(w, LinkType::kEthernet);
+    std::vector<uint8_t> all = w.bytes();
+    const std::string path = tmp_path("mapped.pcap");
+    for (size_t cut = 24; cut <= all.size(); ++cut) {
+      std::vector<uint8_t> head(all.begin(), all.begin() + static_cast<ptrdiff_t>(cut));
+      write(path, head);
+      const Seen mapped = read_all(PcapReader::open(path));
+      const Seen lib = read_all(PcapReader::open_memory(head));
+      EXPECT_TRUE(mapped.opened);
+      EXPECT_EQ(mapped, lib) << "cut at " << cut << " nano " << nano;
+    }
+    // caplen far beyond the snapshot length in record 2.
+    const size_t first_len = all[24 + 8] | all[24 + 9] << 8;
+    const size_t at = 24 + 16 + first_len + 8;
+    all[at] = all[at + 1] = all[at + 2] = 0xff;
+    all[at + 3] = 0x7f;
+    write(path, all);
+    const Seen mapped = read_all(PcapReader::open(path));
+    EXPECT_EQ(mapped, read_all(PcapReader::open_memory(all)));
+    ASSERT_TRUE(mapped.error);
+    EXPECT_EQ(mapped.error->first, PcapErrorKind::kBadRecord);
+    EXPECT_EQ(mapped.error->second, 1u);
+    EXPECT_EQ(mapped.records.size(), 1u);
+  }
 }
 
 TEST(Reader, MoveKeepsTheHandle) {
