@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -65,25 +66,38 @@ void JsonWriter::key(std::string_view k) {
   out_ += "\":";
   after_key_ = true;
 }
+namespace {
+// Printable ASCII other than '"' and '\\' goes out as it is.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7f; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+}  // namespace
+
 void JsonWriter::escape(std::string_view s) {
-  for (unsigned char c : s) {
+  // Runs of characters that need no escaping (nearly all of them) are appended at once.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (kPlain[c]) [[likely]]
+      continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          // Non-ASCII bytes are escaped one by one so the output is always valid UTF-8.
-          out_ += "\\u00";
-          out_ += kHex[c >> 4];
-          out_ += kHex[c & 15];
-        } else {
-          out_ += static_cast<char>(c);
-        }
+      default: {
+        // Non-ASCII bytes are escaped one by one so the output is always valid UTF-8.
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out_.append(u, 6);
+      }
     }
   }
+  out_.append(s.data() + run, s.size() - run);
 }
 void JsonWriter::value(std::string_view s) {
   sep();

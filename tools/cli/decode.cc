@@ -1,4 +1,7 @@
 // `cephwire decode` and `cephwire verify`.
+#include <unistd.h>
+
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -18,10 +21,15 @@ using codec::JsonWriter;
 
 namespace {
 
-std::string time_string(const pcap::Timestamp& ts) {
+std::string time_string(const pcap::Timestamp& ts) {  // "%lld.%06u", without printf
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%" PRId64 ".%06u", ts.sec, ts.usec());
-  return buf;
+  char* p = std::to_chars(buf, buf + 24, ts.sec).ptr;
+  *p++ = '.';
+  char frac[12];
+  const char* e = std::to_chars(frac, frac + sizeof frac, ts.usec()).ptr;
+  for (auto i = e - frac; i < 6; ++i) *p++ = '0';
+  for (const char* q = frac; q < e; ++q) *p++ = *q;
+  return std::string(buf, p);
 }
 
 // What one decoded item looks like to the filter and the printers.
@@ -82,7 +90,9 @@ void print_json(const View& v, JsonWriter& w) {
   }
   w.kv("crc_ok", it.item.crc_ok());
   w.end_object();
-  std::puts(w.str().c_str());
+  const std::string& out = w.str();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::putc('\n', stdout);
 }
 
 struct DecodeOptions {
@@ -100,6 +110,9 @@ int run_decode(const DecodeOptions& o) {
   }
   int rc = 0;
   JsonWriter w;
+  // Output to a file or a pipe in 1 MiB writes (stdio's default is one write(2) per 4 KiB).
+  static char outbuf[1 << 20];
+  if (!isatty(fileno(stdout))) std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   for (const auto& file : o.files) {
     capture::CaptureOptions co;
     co.verify_crc = !o.lenient;
