@@ -19,31 +19,31 @@ std::string_view to_string(Msgr m) {
 }
 
 Dir AnyItem::dir() const {
-  return std::visit([](const auto& i) { return i.dir; }, item);
+  return std::visit([](const auto& i) { return i.dir; }, *item_);
 }
 uint64_t AnyItem::begin() const {
-  return std::visit([](const auto& i) { return i.begin; }, item);
+  return std::visit([](const auto& i) { return i.begin; }, *item_);
 }
 uint64_t AnyItem::end() const {
-  return std::visit([](const auto& i) { return i.end; }, item);
+  return std::visit([](const auto& i) { return i.end; }, *item_);
 }
 const std::vector<uint8_t>& AnyItem::raw() const {
-  return std::visit([](const auto& i) -> const std::vector<uint8_t>& { return i.raw; }, item);
+  return std::visit([](const auto& i) -> const std::vector<uint8_t>& { return i.raw; }, *item_);
 }
 bool AnyItem::crc_ok() const {
-  return std::visit([](const auto& i) { return i.crc_ok; }, item);
+  return std::visit([](const auto& i) { return i.crc_ok; }, *item_);
 }
 std::string_view AnyItem::kind() const {
-  return std::visit([](const auto& i) { return i.kind(); }, item);
+  return std::visit([](const auto& i) { return i.kind(); }, *item_);
 }
 const MessageParts* AnyItem::message() const {
-  return std::visit([](const auto& i) { return i.message(); }, item);
+  return std::visit([](const auto& i) { return i.message(); }, *item_);
 }
 std::vector<uint8_t> AnyItem::encode() const {
-  return std::visit([](const auto& i) { return i.encode(); }, item);
+  return std::visit([](const auto& i) { return i.encode(); }, *item_);
 }
 void AnyItem::dump(JsonWriter& w) const {
-  std::visit([&](const auto& i) { i.dump(w); }, item);
+  std::visit([&](const auto& i) { i.dump(w); }, *item_);
 }
 
 ConnectionDecoder::ConnectionDecoder(DecoderOptions opts) : opts_(opts) {}
@@ -107,9 +107,9 @@ void ConnectionDecoder::feed(Dir d, std::span<const uint8_t> bytes) {
 
 std::optional<AnyItem> ConnectionDecoder::poll() {
   if (v1_) {
-    if (auto i = v1_->poll()) return AnyItem{std::move(*i)};
+    if (auto i = v1_->poll()) return AnyItem(std::move(*i));
   } else if (v2_) {
-    if (auto i = v2_->poll()) return AnyItem{std::move(*i)};
+    if (auto i = v2_->poll()) return AnyItem(std::move(*i));
   }
   return std::nullopt;
 }

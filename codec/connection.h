@@ -24,8 +24,15 @@ namespace cephwire::codec {
 enum class Msgr : uint8_t { kUnknown, kV1, kV2, kNotCeph };
 std::string_view to_string(Msgr m);
 
-struct AnyItem {
-  std::variant<msgr1::Item, msgr2::Item> item;
+// An item of either messenger. It lives on the heap and is handed on by pointer: an item is
+// moved several times on its way from the decoder to the user (queues, optionals, events),
+// and moving the variant itself costs as much as decoding a small frame.
+class AnyItem {
+ public:
+  using Variant = std::variant<msgr1::Item, msgr2::Item>;
+  explicit AnyItem(msgr1::Item&& i) : item_(std::make_unique<Variant>(std::move(i))) {}
+  explicit AnyItem(msgr2::Item&& i) : item_(std::make_unique<Variant>(std::move(i))) {}
+  const Variant& item() const { return *item_; }
 
   Dir dir() const;
   uint64_t begin() const;
@@ -36,7 +43,10 @@ struct AnyItem {
   const MessageParts* message() const;
   std::vector<uint8_t> encode() const;
   void dump(JsonWriter& w) const;
-  Msgr msgr() const { return item.index() == 0 ? Msgr::kV1 : Msgr::kV2; }
+  Msgr msgr() const { return item_->index() == 0 ? Msgr::kV1 : Msgr::kV2; }
+
+ private:
+  std::unique_ptr<Variant> item_;  // never null
 };
 
 class ConnectionDecoder {

@@ -63,9 +63,9 @@ Decoded decode_c2s(const std::vector<uint8_t>& c2s, const std::vector<uint8_t>& 
     if (it->dir() == codec::Dir::kClientToServer) d.items.push_back(std::move(*it));
   for (const auto& it : d.items) {
     if (it.message()) d.msgs.push_back(it.message());
-    if (const auto* i1 = std::get_if<m1::Item>(&it.item))
+    if (const auto* i1 = std::get_if<m1::Item>(&it.item()))
       if (auto* k = std::get_if<m1::TagKeepalive2>(&i1->frame)) d.keepalives.push_back(k->stamp);
-    if (const auto* i2 = std::get_if<m2::Item>(&it.item))
+    if (const auto* i2 = std::get_if<m2::Item>(&it.item()))
       if (auto* k = i2->as<m2::KeepAliveFrame>()) d.keepalives.push_back(k->timestamp);
   }
   return d;
@@ -158,9 +158,9 @@ void replay_main_mon_session(const std::string& rec, Msgr msgr) {
     cfg.target = *d.facts().server_addr;
   }
   for (const auto& it : theirs.items) {
-    if (const auto* i1 = std::get_if<m1::Item>(&it.item))
+    if (const auto* i1 = std::get_if<m1::Item>(&it.item()))
       if (auto* b = std::get_if<m1::ClientBanner>(&i1->frame)) cfg.nonce = b->addr.nonce;
-    if (const auto* i2 = std::get_if<m2::Item>(&it.item)) {
+    if (const auto* i2 = std::get_if<m2::Item>(&it.item())) {
       if (auto* h = i2->as<m2::HelloFrame>()) cfg.target = h->peer_addr;
       if (auto* c = i2->as<m2::ClientIdentFrame>()) cfg.nonce = c->addrs.v.at(0).nonce;
     }

@@ -90,7 +90,7 @@ ReplayResult replay(const fs::path& dir, const json& s) {
   while (auto it = dec.poll()) {
     if (it->dir() == codec::Dir::kClientToServer) {
       items.push_back(std::move(*it));
-    } else if (const auto* i1 = std::get_if<m1::Item>(&it->item)) {
+    } else if (const auto* i1 = std::get_if<m1::Item>(&it->item())) {
       if (auto* b = std::get_if<m1::ServerBanner>(&i1->frame)) server_banner_addr = b->addr;
     }
   }
@@ -107,7 +107,7 @@ ReplayResult replay(const fs::path& dir, const json& s) {
   cfg.msgr = dec.msgr() == codec::Msgr::kV1 ? Msgr::kV1 : Msgr::kV2;
   if (server_banner_addr) cfg.target = *server_banner_addr;
   for (const auto& it : items) {
-    if (const auto* i1 = std::get_if<m1::Item>(&it.item)) {
+    if (const auto* i1 = std::get_if<m1::Item>(&it.item())) {
       if (auto* b = std::get_if<m1::ClientBanner>(&i1->frame)) cfg.nonce = b->addr.nonce;
       if (auto* c = std::get_if<m1::Connect>(&i1->frame)) {
         cfg.global_seq = c->connect.global_seq;
@@ -123,7 +123,7 @@ ReplayResult replay(const fs::path& dir, const json& s) {
         break;
       }
     } else {
-      const auto& i2 = std::get<m2::Item>(it.item);
+      const auto& i2 = std::get<m2::Item>(it.item());
       if (auto* h = i2.as<m2::HelloFrame>()) cfg.target = h->peer_addr;
       if (auto* a = i2.as<m2::AuthRequestFrame>()) {
         if (!a->none) {
@@ -176,7 +176,7 @@ ReplayResult replay(const fs::path& dir, const json& s) {
         if (cfg.msgr == Msgr::kV1) conn->set_my_gid(m.parts.src.num);
         conn->send(std::move(m), now);
       } else if (it.kind() == "keepalive2") {
-        const auto& f = std::get<m1::TagKeepalive2>(std::get<m1::Item>(it.item).frame);
+        const auto& f = std::get<m1::TagKeepalive2>(std::get<m1::Item>(it.item()).frame);
         conn->send_keepalive(f.stamp, now);
       } else if (it.kind() == "close") {
         conn->close(now);

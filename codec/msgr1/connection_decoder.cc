@@ -293,20 +293,34 @@ ConnectionDecoder::StepResult ConnectionDecoder::emit_message(Dir d,
   item.dir = d;
   item.begin = s.pos;
   item.end = s.pos + len;
-  item.raw.assign(view.begin(), view.begin() + static_cast<std::ptrdiff_t>(len));
+  // A message that was gathered in the buffer and fills it exactly (a large message that
+  // arrived in many segments) is decoded in place and the buffer becomes the item's bytes
+  // (moving a vector keeps its storage, so the decoded views stay valid): no second copy.
+  const bool whole_buffer =
+      !s.buf.empty() && s.head == 0 && view.data() == s.buf.data() && len == s.buf.size();
+  if (!whole_buffer) item.raw.assign(view.begin(), view.begin() + static_cast<std::ptrdiff_t>(len));
   MessageFrameOptions o;
   o.msg_auth_footer = msg_auth;
   o.verify_crc = opts_.verify_crc;
   o.base = s.pos;
   o.root = kRootMessage;
-  auto r = decode_message_frame(item.raw, o);
+  auto r = decode_message_frame(whole_buffer ? std::span<const uint8_t>(s.buf)
+                                             : std::span<const uint8_t>(item.raw),
+                                o);
   if (!r) return fail(d, std::move(r.error()));
   item.crc_ok = r->crc_ok;
   Message m;
   m.frame = std::move(r->frame);
   m.parts = m.frame.parts();
   item.frame = std::move(m);
-  consume(s, len);
+  if (whole_buffer) {
+    item.raw = std::move(s.buf);
+    s.buf.clear();
+    s.head = 0;
+    s.pos += len;
+  } else {
+    consume(s, len);
+  }
   const bool fact = after_item(d, item);
   items_.push_back(std::move(item));
   if (fact) run(other(d));  // the other direction may have been waiting for this
