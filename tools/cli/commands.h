@@ -8,6 +8,8 @@ namespace cephwire::cli {
 // Each returns the subcommand; the callback sets the process exit code in *rc.
 void add_decode(CLI::App& app, int* rc);
 void add_verify(CLI::App& app, int* rc);
+// The conformance catalog over captures (check.cc, //conformance:checker).
+void add_check(CLI::App& app, int* rc);
 // The live client (net/live_cli.cc, target //net:live_cli): watch / notify / listwatchers.
 void add_watch(CLI::App& app, int* rc);
 void add_notify(CLI::App& app, int* rc);
