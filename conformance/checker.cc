@@ -29,6 +29,7 @@ std::string fmt(const char* f, auto... args) {
 
 struct Tally {
   uint64_t checked = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> examples;  // (frame, conn) of the first applications
   bool nonstrict = false;
   bool unsupported = false;
   std::vector<Finding> failures, notes;
@@ -137,15 +138,22 @@ struct Checker::State {
   std::set<std::tuple<std::string, uint64_t, uint64_t>> acked;
   std::vector<ListReply> lists;
 
-  void pass(const char* id) { ++tally[id].checked; }
+  static constexpr size_t kExamples = 4;
+  Tally& applied(const char* id, uint64_t frame, uint64_t conn) {
+    auto& t = tally[id];
+    ++t.checked;
+    if (t.examples.size() < kExamples && frame) t.examples.emplace_back(frame, conn);
+    return t;
+  }
+  void pass(const char* id, uint64_t frame, uint64_t conn) { applied(id, frame, conn); }
   void fail(const char* id, uint64_t frame, uint64_t conn, std::string text) {
     auto& t = tally[id];
     ++t.checked;
+    if (frame) t.examples.emplace_back(frame, conn);
     t.failures.push_back({frame, conn, std::move(text)});
   }
   void note(const char* id, uint64_t frame, uint64_t conn, std::string text) {
-    auto& t = tally[id];
-    ++t.checked;
+    auto& t = applied(id, frame, conn);
     t.notes.push_back({frame, conn, std::move(text)});
   }
   void nonstrict(const char* id, uint64_t frame, uint64_t conn, std::string text) {
@@ -155,7 +163,7 @@ struct Checker::State {
   }
   void check(bool ok, const char* id, uint64_t frame, uint64_t conn, auto&& text_fn) {
     if (ok) {
-      pass(id);
+      pass(id, frame, conn);
     } else {
       fail(id, frame, conn, text_fn());
     }
@@ -232,7 +240,7 @@ void Checker::on_item(uint64_t conn, uint64_t frame, double t, const codec::AnyI
     return fmt("%s %s: CRC mismatch", std::string(codec::to_string(d)).c_str(),
                std::string(item.kind()).c_str());
   });
-  s.pass(v2 ? "framing/v2/strict" : "framing/v1/strict");
+  s.pass(v2 ? "framing/v2/strict" : "framing/v1/strict", frame, conn);
   s.check(item.encode() == item.raw(), v2 ? "framing/v2/byte-exact" : "framing/v1/byte-exact",
           frame, conn, [&] {
             return fmt("%s %s re-encodes differently", std::string(codec::to_string(d)).c_str(),
@@ -278,7 +286,7 @@ void Checker::on_item(uint64_t conn, uint64_t frame, double t, const codec::AnyI
            codec::message_type_name(p->type) + ": " + m.error().to_string());
     return;
   }
-  s.pass(strict_id);
+  s.pass(strict_id, frame, conn);
   codec::MessageParts again = *p;
   codec::encode_message(*m, again);
   s.check(again.front == p->front && again.middle == p->middle && again.data == p->data,
@@ -298,7 +306,7 @@ void Checker::on_item(uint64_t conn, uint64_t frame, double t, const codec::AnyI
 void Checker::State::on_mosdop(uint64_t conn, uint64_t frame, double t, const std::string& client,
                                const codec::MessageParts& p, const codec::MOSDOp& m) {
   if (m.header_version == 8) {
-    pass("encoding/mosdop/v8");
+    pass("encoding/mosdop/v8", frame, conn);
   } else {
     nonstrict("encoding/mosdop/v8", frame, conn,
               fmt("MOSDOp header version %u (librados 16.2.15 sends 8)", m.header_version));
@@ -354,7 +362,7 @@ void Checker::State::on_mosdop(uint64_t conn, uint64_t frame, double t, const st
       old.replies_on_conn = 0;
     }
   } else {
-    pass("session/tid/unique");
+    pass("session/tid/unique", frame, conn);
     requests.emplace(key, req);
   }
   if (m.ops.empty()) return;
@@ -428,7 +436,7 @@ void Checker::State::on_mosdop(uint64_t conn, uint64_t frame, double t, const st
                       fmt("PING cookie %" PRIu64 " %.1f s after the previous one (watch timeout "
                           "%u s)", w.cookie, dt, wt.timeout));
           } else {
-            pass("watch/ping/cadence");
+            pass("watch/ping/cadence", frame, conn);
           }
         }
         wt.last_ping_t = t;
@@ -479,7 +487,7 @@ void Checker::State::on_mosdop(uint64_t conn, uint64_t frame, double t, const st
          ++it)
       if (!notified_cookie || std::get<2>(*it) == a->cookie) notified_cookie = std::get<2>(*it);
     if (delivered.count({client, a->notify_id, a->cookie}) > 0) {
-      pass("notify/ack/delivered");
+      pass("notify/ack/delivered", frame, conn);
     } else if (notified_cookie) {
       fail("notify/ack/delivered", frame, conn,
            fmt("%s acks notify %" PRIu64 " for cookie %" PRIu64 ", but it was notified on cookie "
@@ -509,7 +517,7 @@ void Checker::State::on_reply(uint64_t conn, uint64_t frame, const std::string& 
              client.c_str()));
     return;
   }
-  pass("session/reply/matches-request");
+  pass("session/reply/matches-request", frame, conn);
   Request& req = it->second;
   ++req.replies_on_conn;
   check(req.replies_on_conn == 1, "session/reply/once", frame, conn, [&] {
@@ -532,11 +540,11 @@ void Checker::State::on_reply(uint64_t conn, uint64_t frame, const std::string& 
     Watch& wt = watches[{client, req.cookie}];
     if ((req.watch_op == codec::watch_op::kWatch || req.watch_op == codec::watch_op::kLegacyWatch ||
          req.watch_op == codec::watch_op::kReconnect)) {
-      pass("watch/register/reply");
+      pass("watch/register/reply", frame, conn);
       if (r.result == 0) wt.registered = true;
       if (wt.reg_conn == conn) wt.reg_answered = true;
     } else if (req.watch_op == codec::watch_op::kUnwatch) {
-      pass("watch/unwatch/reply");
+      pass("watch/unwatch/reply", frame, conn);
       wt.registered = false;
     }
   } else if (req.op == codec::osd_op::kNotifyAck) {
@@ -549,7 +557,7 @@ void Checker::State::on_reply(uint64_t conn, uint64_t frame, const std::string& 
       unknown_acks.erase(u);
     }
   } else if (req.op == codec::osd_op::kNotify) {
-    pass("notify/op/reply");
+    pass("notify/op/reply", frame, conn);
     auto nt = notify_by_tid.find({client, p.tid});
     if (nt == notify_by_tid.end()) return;
     NotifyReq& n = notifies[nt->second];
@@ -728,7 +736,7 @@ void Checker::State::finish_rules() {
     for (const auto& [gid, cookie] : c.timeouts) {
       bool acked_before = false;
       for (const auto& a : sent) acked_before |= a.gid == gid && a.cookie == cookie && a.frame < c.frame;
-      if (!acked_before) pass("notify/complete/timeouts-unacked");
+      if (!acked_before) pass("notify/complete/timeouts-unacked", c.frame, c.conn);
     }
   }
   // Deliveries: the notifier's payload and gid.
@@ -788,6 +796,7 @@ std::vector<CaseResult> Checker::finish() {
     if (it != s_->tally.end()) {
       Tally& t = it->second;
       r.checked = t.checked;
+      r.examples = std::move(t.examples);
       r.failures = std::move(t.failures);
       r.notes = std::move(t.notes);
       if (t.unsupported) {

@@ -35,6 +35,8 @@ struct CaseResult {
   uint64_t checked = 0;             // how many times the rule applied
   std::vector<Finding> failures;    // verdict fail
   std::vector<Finding> notes;       // non-strict, informational, unsupported observations
+  // (frame, conn) of the items the rule looked at first, failures first: the report's wire log.
+  std::vector<std::pair<uint64_t, uint64_t>> examples;
 };
 
 class Checker {

@@ -18,6 +18,8 @@ PACKAGES=(
   tshark libpcap0.8
   # misc tools used by scripts
   python3 jq xxd iproute2 procps
+  # the conformance report is checked in a headless browser
+  chromium
 )
 
 missing=()

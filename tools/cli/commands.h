@@ -10,6 +10,8 @@ void add_decode(CLI::App& app, int* rc);
 void add_verify(CLI::App& app, int* rc);
 // The conformance catalog over captures (check.cc, //conformance:checker).
 void add_check(CLI::App& app, int* rc);
+// The catalog with reports and expected results (conformance.cc).
+void add_conformance(CLI::App& app, int* rc);
 // The live client (net/live_cli.cc, target //net:live_cli): watch / notify / listwatchers.
 void add_watch(CLI::App& app, int* rc);
 void add_notify(CLI::App& app, int* rc);

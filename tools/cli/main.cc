@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cephwire::cli::add_decode(app, &rc);
   cephwire::cli::add_verify(app, &rc);
   cephwire::cli::add_check(app, &rc);
+  cephwire::cli::add_conformance(app, &rc);
   cephwire::cli::add_watch(app, &rc);
   cephwire::cli::add_notify(app, &rc);
   cephwire::cli::add_listwatchers(app, &rc);

@@ -1,0 +1,366 @@
+#include "conformance/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "codec/json_writer.h"
+
+namespace cephwire::conformance {
+
+namespace {
+
+int rank(Verdict v) {
+  switch (v) {
+    case Verdict::kFail: return 5;
+    case Verdict::kUnsupported: return 4;
+    case Verdict::kNonStrict: return 3;
+    case Verdict::kPass: return 2;
+    case Verdict::kInformational: return 1;
+    case Verdict::kNotExercised: return 0;
+  }
+  return 0;
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&apos;"; break;
+      default:
+        // XML 1.0 has no other control characters.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') o += ' ';
+        else o += c;
+    }
+  }
+  return o;
+}
+
+void finding_json(codec::JsonWriter& w, const std::string& input, const Finding& f) {
+  w.begin_object();
+  w.kv("input", input);
+  w.kv("frame", f.frame);
+  w.kv("stream", f.conn);
+  w.kv("text", f.text);
+  w.end_object();
+}
+
+}  // namespace
+
+std::optional<Verdict> parse_verdict(std::string_view s) {
+  for (auto v : {Verdict::kPass, Verdict::kNonStrict, Verdict::kFail, Verdict::kInformational,
+                 Verdict::kUnsupported, Verdict::kNotExercised})
+    if (to_string(v) == s) return v;
+  return std::nullopt;
+}
+
+std::optional<Expected> parse_expected(const std::string& text, std::string* error) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("verdicts") || !j["verdicts"].is_object()) {
+    *error = "not an expected-results file ({\"implementation\", \"verdicts\": {id: verdict}})";
+    return std::nullopt;
+  }
+  Expected e;
+  e.implementation = j.value("implementation", "");
+  for (const auto& [id, v] : j["verdicts"].items()) {
+    if (!find_case(id)) {
+      *error = "unknown case " + id;
+      return std::nullopt;
+    }
+    auto verdict = v.is_string() ? parse_verdict(v.get<std::string>()) : std::nullopt;
+    if (!verdict) {
+      *error = "bad verdict for " + id;
+      return std::nullopt;
+    }
+    e.verdicts.emplace(id, *verdict);
+  }
+  return e;
+}
+
+Report build_report(const std::vector<InputRun>& runs, const Expected* expected) {
+  Report rep;
+  if (expected) rep.implementation = expected->implementation;
+  for (const auto& r : runs) rep.inputs.push_back(r.name);
+  for (const auto& info : catalog()) {
+    if (!(info.modes & mode::kCheck)) continue;
+    CaseReport c;
+    c.info = &info;
+    for (const auto& run : runs) {
+      for (const auto& res : run.results) {
+        if (res.info != &info) continue;
+        c.inputs.push_back({run.name, res.verdict, res.checked});
+        if (rank(res.verdict) > rank(c.verdict)) c.verdict = res.verdict;
+        c.checked += res.checked;
+        if (res.checked) c.seconds += run.seconds;
+        for (const auto& f : res.failures) c.failures.emplace_back(run.name, f);
+        for (const auto& f : res.notes) c.notes.emplace_back(run.name, f);
+        for (const auto& ex : res.examples) {
+          if (c.wire_log.size() >= 12) break;
+          auto it = run.wire.find(ex);
+          if (it != run.wire.end()) c.wire_log.push_back(run.name + ": " + it->second);
+        }
+      }
+    }
+    if (expected) {
+      if (auto it = expected->verdicts.find(info.id); it != expected->verdicts.end())
+        c.expected = it->second;
+    }
+    const bool fails = c.verdict == Verdict::kFail;
+    const bool expected_fail = c.expected == Verdict::kFail;
+    c.unexpected = fails != expected_fail;
+    if (fails) ++rep.failed;
+    if (c.verdict == Verdict::kPass || c.verdict == Verdict::kNonStrict) ++rep.passed;
+    if (fails && expected_fail) ++rep.expected_failures;
+    if (c.unexpected) ++rep.unexpected;
+    rep.cases.push_back(std::move(c));
+  }
+  return rep;
+}
+
+std::string to_expected_json(const Report& r, const std::string& implementation) {
+  // One case per line, so a change of expectation is a one-line diff.
+  codec::JsonWriter name;
+  name.value(implementation);
+  std::string o = "{\n  \"implementation\": " + name.str() + ",\n  \"verdicts\": {\n";
+  for (size_t i = 0; i < r.cases.size(); ++i) {
+    o += "    \"" + std::string(r.cases[i].info->id) + "\": \"" +
+         std::string(to_string(r.cases[i].verdict)) + "\"";
+    o += i + 1 < r.cases.size() ? ",\n" : "\n";
+  }
+  o += "  }\n}\n";
+  return o;
+}
+
+std::string to_json(const Report& r) {
+  codec::JsonWriter w;
+  w.begin_object();
+  w.kv("implementation", r.implementation);
+  w.key("inputs");
+  w.begin_array();
+  for (const auto& i : r.inputs) w.value(i);
+  w.end_array();
+  w.key("summary");
+  w.begin_object();
+  w.kv("cases", uint64_t{r.cases.size()});
+  w.kv("passed", uint64_t{r.passed});
+  w.kv("failed", uint64_t{r.failed});
+  w.kv("expected_failures", uint64_t{r.expected_failures});
+  w.kv("unexpected", uint64_t{r.unexpected});
+  w.end_object();
+  w.key("cases");
+  w.begin_array();
+  for (const auto& c : r.cases) {
+    w.begin_object();
+    w.kv("id", c.info->id);
+    w.kv("area", c.info->area());
+    w.kv("requirement", c.info->requirement);
+    w.kv("source", c.info->source);
+    w.key("modes");
+    w.begin_array();
+    if (c.info->modes & mode::kCheck) w.value(std::string_view("check"));
+    if (c.info->modes & mode::kReplay) w.value(std::string_view("replay"));
+    if (c.info->modes & mode::kLive) w.value(std::string_view("live"));
+    w.end_array();
+    w.kv("verdict", to_string(c.verdict));
+    if (c.expected) {
+      w.kv("expected", to_string(*c.expected));
+    } else {
+      w.key("expected");
+      w.null();
+    }
+    w.kv("unexpected", c.unexpected);
+    w.kv("checked", c.checked);
+    w.kv("seconds", c.seconds);
+    w.key("inputs");
+    w.begin_array();
+    for (const auto& i : c.inputs) {
+      w.begin_object();
+      w.kv("input", i.input);
+      w.kv("verdict", to_string(i.verdict));
+      w.kv("checked", i.checked);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("failures");
+    w.begin_array();
+    for (const auto& [in, f] : c.failures) finding_json(w, in, f);
+    w.end_array();
+    w.key("notes");
+    w.begin_array();
+    for (const auto& [in, f] : c.notes) finding_json(w, in, f);
+    w.end_array();
+    w.key("wire_log");
+    w.begin_array();
+    for (const auto& l : c.wire_log) w.value(l);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.str() + "\n";
+}
+
+std::string to_junit(const Report& r) {
+  std::map<std::string_view, std::vector<const CaseReport*>> by_area;
+  for (const auto& c : r.cases) by_area[c.info->area()].push_back(&c);
+  std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "<testsuites name=\"cephwire conformance\" tests=\"%zu\" failures=\"%zu\">\n",
+                r.cases.size(), r.unexpected);
+  o += buf;
+  for (const auto& [area, cases] : by_area) {
+    size_t failures = 0, skipped = 0;
+    double secs = 0;
+    for (const auto* c : cases) {
+      failures += c->unexpected;
+      skipped += c->verdict == Verdict::kNotExercised || c->verdict == Verdict::kUnsupported;
+      secs += c->seconds;
+    }
+    std::snprintf(buf, sizeof buf, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+                  xml_escape(area).c_str(), cases.size(), failures, skipped, secs);
+    o += buf;
+    for (const auto* c : cases) {
+      std::snprintf(buf, sizeof buf, "    <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\">\n",
+                    xml_escape(area).c_str(), xml_escape(c->info->id).c_str(), c->seconds);
+      o += buf;
+      if (c->unexpected) {
+        std::string msg = c->verdict == Verdict::kFail
+                              ? std::string("fails: ") + std::string(c->info->requirement)
+                              : "expected to fail but " + std::string(to_string(c->verdict));
+        o += "      <failure message=\"" + xml_escape(msg) + "\">";
+        for (const auto& [in, f] : c->failures)
+          o += xml_escape(in + ": frame " + std::to_string(f.frame) + " stream " +
+                          std::to_string(f.conn) + ": " + f.text) + "\n";
+        o += "</failure>\n";
+      } else if (c->verdict == Verdict::kNotExercised || c->verdict == Verdict::kUnsupported) {
+        o += "      <skipped message=\"" + xml_escape(to_string(c->verdict)) + "\"/>\n";
+      }
+      o += "      <system-out>" + xml_escape(std::string("verdict: ") + std::string(to_string(c->verdict)) +
+                                             "; " + std::string(c->info->requirement)) + "</system-out>\n";
+      o += "    </testcase>\n";
+    }
+    o += "  </testsuite>\n";
+  }
+  o += "</testsuites>\n";
+  return o;
+}
+
+std::string to_html(const Report& r) {
+  // The data goes in as JSON; "</" is escaped so it cannot end the script element.
+  std::string data = to_json(r);
+  std::string safe;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (data[i] == '<' && i + 1 < data.size() && data[i + 1] == '/') {
+      safe += "<\\/";
+      ++i;
+    } else {
+      safe += data[i];
+    }
+  }
+  std::string o = R"HTML(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>cephwire conformance report</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em;margin:0 0 .3em}
+.sum{margin:.3em 0 1em;color:#444}
+table.matrix{border-collapse:collapse}
+.matrix td{padding:2px 4px;vertical-align:top}
+.matrix td.area{font-weight:600;padding-right:1em;white-space:nowrap}
+.cell{display:inline-block;min-width:1.6em;height:1.6em;margin:1px;border-radius:3px;cursor:pointer;
+ border:1px solid #0002;font-size:11px;line-height:1.6em;text-align:center;color:#fff}
+.v-pass{background:#2e8b57}.v-non-strict{background:#d4a017}.v-fail{background:#c0392b}
+.v-informational{background:#3b7dd8}.v-unsupported{background:#7f8c8d}.v-not-exercised{background:#ccc;color:#444}
+.cell.unexpected{outline:3px solid #000}
+.legend span{margin-right:1em}.legend .cell{cursor:default}
+.case{border:1px solid #ddd;border-radius:4px;margin:.4em 0;padding:.2em .6em}
+.case summary{cursor:pointer}
+.case .id{font-family:monospace;font-weight:600}
+.badge{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-size:.85em;margin-left:.5em}
+pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:12px}
+.k{color:#666;width:8em;display:inline-block}
+</style></head><body>
+<h1>cephwire conformance report</h1>
+<div class="sum" id="summary"></div>
+<div class="legend" id="legend"></div>
+<table class="matrix" id="matrix"></table>
+<h2 style="font-size:1.1em">Cases</h2>
+<div id="cases"></div>
+<script type="application/json" id="data">)HTML";
+  o += safe;
+  o += R"HTML(</script>
+<script>
+const data = JSON.parse(document.getElementById('data').textContent);
+const V = ['pass','non-strict','fail','informational','unsupported','not-exercised'];
+const LETTER = {'pass': 'P', 'non-strict': 'S', 'fail': 'F', 'informational': 'I',
+                'unsupported': 'U', 'not-exercised': '-'};
+const el = (t, a = {}, ...kids) => { const e = document.createElement(t);
+  for (const [k, v] of Object.entries(a)) e.setAttribute(k, v);
+  for (const k of kids) e.append(k); return e; };
+const s = data.summary;
+document.getElementById('summary').textContent =
+  `${data.implementation || 'implementation under test'}: ${s.cases} cases, ${s.passed} passed, ` +
+  `${s.failed} failed (${s.expected_failures} expected), ${s.unexpected} unexpected; ` +
+  `inputs: ${data.inputs.length}`;
+const legend = document.getElementById('legend');
+for (const v of V) legend.append(el('span', {}, el('span', {class: 'cell v-' + v}, ' '), ' ' + v));
+const areas = {};
+for (const c of data.cases) (areas[c.area] = areas[c.area] || []).push(c);
+const matrix = document.getElementById('matrix');
+const list = document.getElementById('cases');
+const details = {};
+for (const [area, cases] of Object.entries(areas)) {
+  const cells = el('td');
+  for (const c of cases) {
+    const cell = el('span', {class: 'cell v-' + c.verdict + (c.unexpected ? ' unexpected' : ''),
+                             title: c.id + ': ' + c.verdict, 'data-case': c.id},
+                    LETTER[c.verdict]);
+    cell.onclick = () => open(c.id);
+    cells.append(cell);
+  }
+  matrix.append(el('tr', {}, el('td', {class: 'area'}, area), cells));
+}
+for (const c of data.cases) {
+  const d = el('details', {class: 'case', id: 'case-' + c.id});
+  d.append(el('summary', {}, el('span', {class: 'id'}, c.id),
+              el('span', {class: 'badge v-' + c.verdict}, c.verdict +
+                 (c.expected ? ' (expected ' + c.expected + ')' : ''))));
+  details[c.id] = d;
+  d.addEventListener('toggle', () => { if (d.open && !d.dataset.filled) fill(d, c); });
+  list.append(d);
+}
+function fill(d, c) {
+  d.dataset.filled = '1';
+  const row = (k, v) => el('div', {}, el('span', {class: 'k'}, k), v);
+  d.append(row('requirement', c.requirement), row('source', c.source),
+           row('modes', c.modes.join(', ')), row('checked', String(c.checked) + ' times in ' +
+           c.inputs.filter(i => i.checked).length + ' inputs'));
+  const f = c.failures.concat(c.notes).map(x => `${x.input}: frame ${x.frame} stream ${x.stream}: ${x.text}`);
+  if (f.length) d.append(el('div', {}, 'findings:'), el('pre', {class: 'findings'}, f.join('\n')));
+  d.append(el('div', {}, 'wire log:'),
+           el('pre', {class: 'wire-log'}, c.wire_log.length ? c.wire_log.join('\n') : '(no messages)'));
+}
+function open(id) {
+  const d = details[id];
+  if (!d) return;
+  d.open = true;
+  fill_if(d, id);
+  d.scrollIntoView();
+}
+function fill_if(d, id) {
+  const c = data.cases.find(x => x.id === id);
+  if (!d.dataset.filled) fill(d, c);
+}
+const m = location.hash.match(/^#case=(.+)$/);
+if (m) open(decodeURIComponent(m[1]));
+</script></body></html>
+)HTML";
+  return o;
+}
+
+}  // namespace cephwire::conformance
