@@ -80,7 +80,10 @@ sha1() { sha1sum "$1" | cut -c1-40; }
 # build OUTPUT_BASE CONFIG LABEL...
 build() {
   local base=$1 config=$2; shift 2
-  if ! "$bazel" --output_base="$base" build --config="$config" "$@" > "$out/build-$config.log" 2>&1; then
+  # --symlink_prefix=/: leave the workspace's bazel-* convenience links (someone else's build)
+  # alone; the binaries are found through `bazel info bazel-bin`.
+  if ! "$bazel" --output_base="$base" build --config="$config" --symlink_prefix=/ "$@" \
+      > "$out/build-$config.log" 2>&1; then
     grep -E '^(ERROR|FAILED)|error:' "$out/build-$config.log" | head -20 >&2
     echo "fuzz.sh: build failed, see $out/build-$config.log" >&2
     exit 1

@@ -497,7 +497,12 @@ ConnectionDecoder::StepResult ConnectionDecoder::step_message(Dir d,
   }
   const size_t body = kHead + size_t{front} + middle + data;
 
-  std::optional<bool> msg_auth = facts_.msg_auth_footer;
+  // The footer size follows from the negotiated features. Without them (midstream) each
+  // direction infers it from its own bytes: taking the other direction's inference would make
+  // the result depend on which direction happened to be decoded first.
+  std::optional<bool> msg_auth =
+      facts_.features ? std::optional<bool>(uses_msg_auth_footer(*facts_.features))
+                      : s.msg_auth_inferred;
   if (!msg_auth) {
     // The negotiated features are not known yet. After a handshake they will be (the
     // accepted reply's connect is still to come from the other direction): wait for it.
@@ -530,7 +535,8 @@ ConnectionDecoder::StepResult ConnectionDecoder::step_message(Dir d,
         msg_auth = c21.p == Plaus::kYes;
       }
     }
-    facts_.msg_auth_footer = msg_auth;
+    s.msg_auth_inferred = msg_auth;
+    if (!facts_.msg_auth_footer) facts_.msg_auth_footer = msg_auth;
   }
   const size_t len = body + (*msg_auth ? kFooterLen : kFooterOldLen);
   if (view.size() < len) return {Step::kNeedMore, len};

@@ -80,7 +80,9 @@ struct ConnectionFacts {
   std::vector<ceph_msg_connect_reply> replies;             // every connect reply, in order
   std::optional<size_t> accepted;    // index of the READY/SEQ reply (and of its connect)
   std::optional<uint64_t> features;  // connect.features & reply.features (or assumed)
-  std::optional<bool> msg_auth_footer;  // from features, or inferred from a message midstream
+  // From features; midstream (no features known) the first direction's inference from its own
+  // messages (each direction infers its footer size on its own, see Side::msg_auth_inferred).
+  std::optional<bool> msg_auth_footer;
   std::optional<uint64_t> server_in_seq, client_in_seq;  // the TAG_SEQ exchange
   std::optional<entity_name_t> client_name, server_name; // src of the messages seen
   std::optional<uint32_t> client_host_type() const {
@@ -145,6 +147,10 @@ class ConnectionDecoder {
     size_t handshakes = 0;         // c2s: connects decoded; s2c: replies decoded
     bool dropped_while_failed = false;
     bool running = false;
+    // Midstream without known features: the footer size inferred from this direction's own
+    // bytes. Never taken from the other direction, so that what a direction decodes does not
+    // depend on which direction's bytes were fed first.
+    std::optional<bool> msg_auth_inferred;
   };
 
   Side& side(Dir d) { return side_[static_cast<size_t>(d)]; }

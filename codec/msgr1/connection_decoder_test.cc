@@ -665,6 +665,53 @@ TEST(Msgr1Decoder, MidstreamInfersTheFooterSize) {
   }
 }
 
+// Midstream, each direction infers its footer size from its own messages: what one direction
+// decodes must not depend on which direction was fed first (fuzz regressions
+// corpus/msgr1_stream_fuzzer/regressions/a227afc1..., f11eb1f8...: the first direction's
+// inference used to become the connection's, so the other direction, fed later, decoded with
+// it and failed or stalled where it decodes fine on its own).
+TEST(Msgr1Decoder, MidstreamFooterSizeIsInferredPerDirection) {
+  ConvOptions old_footer;
+  old_footer.server_features = kFeaturesAllPacific & ~kFeatureMsgAuth;
+  const Conv with = make_conv(), without = make_conv(old_footer);
+  const auto cw = keys(decode(with), C2S);
+  const auto sw = keys(decode(without), S2C);
+  // c2s: from 3 bytes before the client's first message (21-byte footers); s2c: from 17 bytes
+  // before the server's first message (13-byte footers).
+  const uint64_t cfrom = std::get<0>(cw[3]) - 3, sfrom = std::get<0>(sw[3]) - 17;
+  Conv mixed;
+  mixed.c2s.assign(with.c2s.begin() + static_cast<std::ptrdiff_t>(cfrom), with.c2s.end());
+  mixed.s2c.assign(without.s2c.begin() + static_cast<std::ptrdiff_t>(sfrom), without.s2c.end());
+  DecoderOptions mid;
+  mid.midstream = true;
+  const Out a = decode(mixed, mid, false), b = decode(mixed, mid, true);
+  for (const Out* o : {&a, &b}) {
+    EXPECT_TRUE(o->errors.empty()) << o->errors[0].error.to_string();
+    const auto c = keys(*o, C2S), s = keys(*o, S2C);
+    ASSERT_EQ(c.size(), cw.size() - 3);  // message, keepalive2, message, keepalive, ack, close
+    ASSERT_EQ(s.size(), sw.size() - 3);  // message, keepalive2_ack, message, message, ack
+    for (size_t i = 0; i < c.size(); ++i) EXPECT_EQ(std::get<3>(c[i]), std::get<3>(cw[3 + i]));
+    for (size_t i = 0; i < s.size(); ++i) EXPECT_EQ(std::get<3>(s[i]), std::get<3>(sw[3 + i]));
+  }
+  EXPECT_EQ(keys(a, C2S), keys(b, C2S));
+  EXPECT_EQ(keys(a, S2C), keys(b, S2C));
+  // The connection fact reports the first inference; told the features, both directions use
+  // them (and the 13-byte direction then fails on its footer).
+  ConnectionDecoder d(mid);
+  d.feed(S2C, mixed.s2c);
+  d.feed(C2S, mixed.c2s);
+  EXPECT_EQ(d.facts().msg_auth_footer, false);
+  ConnectionDecoder e(mid);
+  e.assume_features(kFeaturesAllPacific);
+  e.feed(C2S, mixed.c2s);
+  e.feed(S2C, mixed.s2c);
+  Out eo;
+  drain(e, eo);
+  EXPECT_EQ(keys(eo, C2S), keys(a, C2S));
+  ASSERT_EQ(eo.errors.size(), 1u);
+  EXPECT_EQ(eo.errors[0].dir, S2C);
+}
+
 TEST(Msgr1Decoder, ItemJson) {
   const Conv c = make_conv();
   Out o = decode(c);

@@ -214,19 +214,28 @@ bool ConnectionDecoder::scan(Dir d, std::span<const uint8_t> rest, uint64_t at, 
     for (size_t i = pre->num_segments; i < kMaxNumSegments; ++i)
       unused_zero &= pre->segments[i] == segment_t{};
     if (!unused_zero) continue;
-    if (!rev_) {
+    DirState& s = st(d);
+    if (!rev_ && !s.inferred_rev) {
       const Probe r = probe_rev(*pre, cand);
       if (r == Probe::kNeedMore) {
         *skip = p;
         return false;
       }
       if (r == Probe::kNeither) continue;
-      rev_ = r == Probe::kRev1 ? Rev::kRev1 : Rev::kRev0;
+      s.inferred_rev = r == Probe::kRev1 ? Rev::kRev1 : Rev::kRev0;
     }
     *skip = p;
     st(d).phase = Phase::kAny;
     return true;
   }
+}
+
+std::optional<Rev> ConnectionDecoder::frame_rev(Dir d) const {
+  if (rev_) return rev_;
+  // A direction that scanned uses its own inference. One that started at its banner (the other
+  // did not) waits for the other's inference: a function of the other's bytes only.
+  if (st(d).inferred_rev) return st(d).inferred_rev;
+  return st(other(d)).inferred_rev;
 }
 
 bool ConnectionDecoder::tag_allowed(Dir d, Phase phase, Tag tag) const {
@@ -418,7 +427,8 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
     }
 
     // A frame: the framing revision needs both banners (or an inference after resync).
-    if (!rev_) break;
+    const std::optional<Rev> rev = frame_rev(d);
+    if (!rev) break;
     if (rest.size() < kPreambleSize) break;
     bool crc_ok = true;
     auto pre = check_preamble(rest.first(kPreambleSize), opts_.verify_crc, &crc_ok, limits_);
@@ -426,7 +436,7 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
       fail(d, at, std::move(pre.error()));
       break;
     }
-    const uint64_t size = frame_onwire_size(*pre, *rev_);
+    const uint64_t size = frame_onwire_size(*pre, *rev);
     if (rest.size() < size) break;
 
     Item item;
@@ -435,7 +445,7 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
     item.end = at + size;
     item.raw.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(size));
     Frame& fr = item.body.emplace<Frame>();
-    auto ok = decode_frame_into(item.raw, *rev_, opts_.verify_crc, fr, &item.crc_ok, limits_);
+    auto ok = decode_frame_into(item.raw, *rev, opts_.verify_crc, fr, &item.crc_ok, limits_);
     if (!ok) {
       fail(d, at, std::move(ok.error()));
       break;

@@ -110,7 +110,11 @@ class ConnectionDecoder {
   uint64_t skipped_bytes(Dir d) const { return st(d).skipped; }
 
   // ---- connection facts learned so far ----
-  std::optional<Rev> rev() const { return rev_; }
+  // From both banners or set_rev(); else (mid-stream) what resync inferred, c2s's first.
+  std::optional<Rev> rev() const {
+    if (rev_) return rev_;
+    return c2s_.inferred_rev ? c2s_.inferred_rev : s2c_.inferred_rev;
+  }
   const Banner* banner(Dir d) const { return st(d).banner ? &*st(d).banner : nullptr; }
   std::optional<uint8_t> entity_type(Dir d) const { return st(d).entity_type; }  // d's HELLO
   std::optional<int64_t> gid(Dir d) const { return st(d).gid; }  // CLIENT_/SERVER_IDENT
@@ -153,6 +157,10 @@ class ConnectionDecoder {
     std::optional<entity_name_t> name_hint;
     uint32_t auth_requests = 0;         // c2s: AUTH_REQUEST + AUTH_REQUEST_MORE frames
     std::vector<uint8_t> auth_replies;  // s2c: tag of each AUTH_BAD_METHOD/REPLY_MORE/DONE
+    // Mid-stream without banners: the framing revision scan() inferred from this direction's
+    // own anchor frame. A scanning direction never takes the other's inference (what it
+    // decodes must not depend on which direction was fed first).
+    std::optional<Rev> inferred_rev;
   };
 
   DirState& st(Dir d) { return d == Dir::kClientToServer ? c2s_ : s2c_; }
@@ -167,13 +175,14 @@ class ConnectionDecoder {
   void fail(Dir d, uint64_t at, DecodeError e);
   bool scan(Dir d, std::span<const uint8_t> rest, uint64_t at, size_t* skip);
   bool tag_allowed(Dir d, Phase phase, Tag tag) const;
+  std::optional<Rev> frame_rev(Dir d) const;
   void on_banners(Dir d, uint64_t at);
   void on_frame(Dir d, Frame& f, uint64_t end);
 
   DecoderOptions opts_;
   FrameLimits limits_;
   DirState c2s_, s2c_;
-  std::optional<Rev> rev_;
+  std::optional<Rev> rev_;  // from both banners or set_rev() (inferences: DirState)
   std::optional<uint64_t> global_id_;
   std::optional<uint32_t> con_mode_;
   bool lossy_ = false;

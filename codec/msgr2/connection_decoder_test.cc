@@ -475,6 +475,56 @@ TEST(ConnectionDecoder, StoppedDirectionKeepsABoundedTail) {
   EXPECT_EQ(d.offset(C), d.fed(C));
 }
 
+// Mid-stream, each direction infers the framing revision from its own anchor frame: what one
+// direction decodes must not depend on which direction was fed first (fuzz regression
+// corpus/msgr2_stream_fuzzer/regressions/cea9f625...: the first direction's inference used to
+// be the connection's, and the other direction's rev0 frames then failed their crcs).
+TEST(ConnectionDecoder, MidstreamRevisionIsInferredPerDirection) {
+  test::SessionOptions o1, o0;
+  o0.server_rev1 = false;
+  const auto s1 = test::make_session(o1), s0 = test::make_session(o0);
+  std::vector<uint8_t> c2s(s1.c2s.begin() + s1.c2s_starts[5], s1.c2s.end());  // rev1 frames
+  std::vector<uint8_t> s2c(s0.s2c.begin() + s0.s2c_starts[5], s0.s2c.end());  // rev0 frames
+  DecoderOptions mid;
+  mid.midstream = true;
+  const auto a = run(c2s, s2c, test::all_at_once(C), mid);
+  const auto b = run(c2s, s2c, test::all_at_once(S), mid);
+  const auto c = run(c2s, s2c, test::bytewise(c2s.size(), s2c.size()), mid);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(a.errors[i].empty()) << a.errors[i][0].error.to_string();
+    EXPECT_TRUE(b.errors[i].empty()) << b.errors[i][0].error.to_string();
+    EXPECT_EQ(a.items[i], b.items[i]);
+    EXPECT_EQ(a.items[i], c.items[i]);
+  }
+  expect_whole_stream(a.items[0], c2s);
+  expect_whole_stream(a.items[1], s2c);
+  EXPECT_EQ(a.items[0].size(), 5u);  // 3 messages, keepalive2, ack
+  EXPECT_EQ(a.items[1].size(), 5u);
+
+  // A direction that starts at its banner (the other does not) has no banners to tell the
+  // revision: its frames wait for the other direction's inference, whatever the feed order
+  // (and then, as always, the client waits after AUTH_REQUEST for the server's answer, which
+  // this capture lacks).
+  const std::vector<std::string> until_auth = {"banner", "hello", "auth_request"};
+  for (Dir first : {C, S}) {
+    const auto r = run(s1.c2s, std::vector<uint8_t>(s1.s2c.begin() + s1.s2c_starts[5], s1.s2c.end()),
+                       test::all_at_once(first), mid);
+    EXPECT_TRUE(r.errors[0].empty() && r.errors[1].empty());
+    EXPECT_EQ(kinds(r.items[0]), until_auth);
+    EXPECT_EQ(r.items[1].size(), 5u);
+  }
+  ConnectionDecoder w(mid);
+  w.feed(C, s1.c2s);
+  test::Result2 wr;
+  test::drain(w, wr);
+  EXPECT_EQ(kinds(wr.items[0]), std::vector<std::string>{"banner"});  // waiting for a revision
+  EXPECT_FALSE(w.rev().has_value());
+  w.feed(S, std::span(s1.s2c).subspan(s1.s2c_starts[5]));
+  test::drain(w, wr);
+  EXPECT_EQ(kinds(wr.items[0]), until_auth);
+  EXPECT_EQ(w.rev(), Rev::kRev1);
+}
+
 TEST(ConnectionDecoder, EntityHint) {
   auto s = test::make_session();
   DecoderOptions o;
