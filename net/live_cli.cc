@@ -6,7 +6,8 @@
 //     {"ev":"connected",...} {"ev":"registered","cookie":C} then per event: "notify"
 //     (notify_id, notifier_gid, payload as text when printable, payload_hex), "ack_sent",
 //     "error" (code, errno name; the watch is then dropped and registered again: "rewatch"),
-//     "reconnected", transport notices ("authenticated", "map" epoch, "session_up",
+//     "reconnected" ("registered" and "reconnected" carry "osd": the object's acting primary
+//     in the current map, where the linger was (re)sent), transport notices ("authenticated", "map" epoch, "session_up",
 //     "session_reset", "connect_error"; peer "mon" or "osd.N"), and at the end "unwatched". Exit 0 after --for seconds (or SIGINT/SIGTERM), 1 on a failure.
 //   cephwire notify -c CONF -p POOL OBJ PAYLOAD [--timeout S]
 //     one object {"result", "notify_id", "acks": [{"gid","cookie","payload","payload_hex"}],
@@ -279,6 +280,7 @@ int run_watch(const WatchOpts& o) {
       }
       w.kv("ev", "registered");
       w.kv("cookie", r->cookie);
+      w.kv("osd", cl.target_osd(run.obj));
       w.end_object();
       emit(w);
     } else if (auto* n = std::get_if<client::ev::WatchNotify>(&e)) {
@@ -322,6 +324,7 @@ int run_watch(const WatchOpts& o) {
       w.begin_object();
       w.kv("ev", "reconnected");
       w.kv("cookie", rc->cookie);
+      w.kv("osd", cl.target_osd(run.obj));
       w.end_object();
       emit(w);
     } else if (auto* u = std::get_if<client::ev::Unwatched>(&e)) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+
 #include <cerrno>
 
 #include "client/wire.h"
@@ -62,7 +64,8 @@ RadosClient::RadosClient(asio::io_context& io, RadosClientConfig cfg)
       mon_timer_(io),
       core_timer_(io),
       tick_timer_(io),
-      mount_timer_(io) {}
+      mount_timer_(io),
+      rearm_timer_(io) {}
 
 RadosClient::~RadosClient() { shutdown(); }
 
@@ -180,10 +183,14 @@ void RadosClient::drain_mon() {
 void RadosClient::arm_mon_timer() {
   if (shut_down_) return;
   const auto t = mon_.poll_timeout();
+  // drain_mon runs after every OSD message too: re-arm only when the deadline moved.
+  if (t == mon_armed_) return;
+  mon_armed_ = t;
   mon_timer_.cancel();
   if (!t) return;
   const Instant n = now();
   arm(mon_timer_, *t > n ? *t - n : Duration{}, [this] {
+    mon_armed_.reset();
     mon_.handle_timeout(now());
     drain_mon();
   });
@@ -317,6 +324,23 @@ void RadosClient::kick() {
 }
 
 void RadosClient::arm_core_timer() {
+  // The core's poll_timeout() looks at every linger: with 10,000 watches, asking it after each
+  // of the 10,000 ping replies of a tick is 10^8 steps. Ask once per batch of I/O instead (one
+  // posted re-arm, run after the current read / timer / user-call handler).
+  // Ping replies mostly arrive one per read, so at most one re-arm every 50 ms (the core's
+  // deadlines are ticks, watch confirm windows and notify timeouts: seconds).
+  if (!core_ || shut_down_ || core_timer_posted_) return;
+  core_timer_posted_ = true;
+  const Instant n = now();
+  const Instant at = last_core_rearm_ + std::chrono::milliseconds(50);
+  arm(rearm_timer_, at > n ? at - n : Duration{}, [this] {
+    core_timer_posted_ = false;
+    last_core_rearm_ = now();
+    rearm_core_timer();
+  });
+}
+
+void RadosClient::rearm_core_timer() {
   if (!core_ || shut_down_) return;
   const auto t = core_->poll_timeout();
   core_timer_.cancel();
@@ -452,6 +476,11 @@ int64_t RadosClient::watch_check(uint64_t cookie) const {
   return core_ ? core_->watch_check(cookie, now()) : -ENOTCONN;
 }
 
+int32_t RadosClient::target_osd(const client::ObjectId& obj) const {
+  if (maps_.epoch() == 0) return -1;
+  return maps_.placement()(obj).osd;
+}
+
 void RadosClient::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
@@ -459,6 +488,7 @@ void RadosClient::shutdown() {
   core_timer_.cancel();
   tick_timer_.cancel();
   mount_timer_.cancel();
+  rearm_timer_.cancel();
   for (auto& [osd, s] : osds_) s.session->close();
   osds_.clear();
   if (mon_session_) mon_session_->close();

@@ -87,6 +87,8 @@ class RadosClient {
   uint64_t list_watchers(const client::ObjectId& obj);
   uint64_t write_full(const client::ObjectId& obj, codec::Bytes data);
   int64_t watch_check(uint64_t cookie) const;
+  // The acting primary the current map gives for `obj` (-1: none or no map yet).
+  int32_t target_osd(const client::ObjectId& obj) const;
 
   // Close every session (msgr v1: TAG_CLOSE) and stop the timers.
   void shutdown();
@@ -118,6 +120,7 @@ class RadosClient {
   void start_core();
   void kick();
   void arm_core_timer();
+  void rearm_core_timer();
   void tick();
   void send_request(const client::OsdRequest& req);
   OsdSession* osd_session(int32_t osd);
@@ -146,6 +149,10 @@ class RadosClient {
   std::function<void(const Notice&)> on_notice_;
   bool authenticated_once_ = false;
   bool kicking_ = false, rekick_ = false;
+  bool core_timer_posted_ = false;
+  std::optional<Instant> mon_armed_;  // the deadline mon_timer_ waits for
+  Instant last_core_rearm_{};
+  asio::steady_timer rearm_timer_;  // arm_core_timer's throttle
   bool shut_down_ = false;
   Instant tick_origin_{};
   uint64_t ticks_ = 0;

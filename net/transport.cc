@@ -155,6 +155,7 @@ void Session::teardown_socket() {
     socket_.close(ignored);
   }
   conn_timer_.cancel();
+  armed_.reset();
   wq_.clear();
   writing_ = false;
 }
@@ -218,11 +219,20 @@ void Session::flush_writes() {
 void Session::do_write(uint64_t gen) {
   writing_ = true;
   auto self = shared_from_this();
-  // The buffer lives in the handler: a teardown while the write is in flight cannot free it.
-  auto buf = std::make_shared<std::vector<uint8_t>>(std::move(wq_.front()));
-  wq_.pop_front();
-  asio::async_write(socket_, asio::buffer(*buf),
-                    [this, self, gen, buf](const boost::system::error_code& ec, std::size_t) {
+  // Everything queued goes out in one gathered write (10,000 watch pings at a tick are one
+  // syscall, not 10,000). The buffers live in the handler: a teardown while the write is in
+  // flight cannot free them.
+  auto bufs = std::make_shared<std::vector<std::vector<uint8_t>>>();
+  bufs->reserve(wq_.size());
+  while (!wq_.empty()) {
+    bufs->push_back(std::move(wq_.front()));
+    wq_.pop_front();
+  }
+  std::vector<asio::const_buffer> seq;
+  seq.reserve(bufs->size());
+  for (const auto& b : *bufs) seq.emplace_back(asio::buffer(b));
+  asio::async_write(socket_, seq,
+                    [this, self, gen, bufs](const boost::system::error_code& ec, std::size_t) {
                       if (gen != gen_) return;
                       writing_ = false;
                       if (ec) {
@@ -243,6 +253,10 @@ void Session::do_write(uint64_t gen) {
 void Session::arm_timer() {
   if (!conn_) return;
   const std::optional<Instant> t = conn_->poll_timeout();
+  // Re-arm only when the deadline moved (pump runs once per message sent or received).
+  if (t == armed_ && armed_gen_ == gen_) return;
+  armed_ = t;
+  armed_gen_ = gen_;
   const uint64_t tg = ++timer_gen_;
   conn_timer_.cancel();
   if (!t) return;
@@ -252,6 +266,7 @@ void Session::arm_timer() {
   conn_timer_.expires_after(wait);
   conn_timer_.async_wait([this, self, gen, tg](const boost::system::error_code& ec) {
     if (ec || gen != gen_ || tg != timer_gen_ || !conn_) return;
+    armed_.reset();
     conn_->handle_timeout(m_.now());
     pump();
   });

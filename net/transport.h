@@ -146,6 +146,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Duration backoff_{};
   uint64_t gen_ = 0;                // bumps per attempt: stale completions are ignored
   uint64_t timer_gen_ = 0;
+  std::optional<Instant> armed_;  // the deadline conn_timer_ waits for (none: idle)
+  uint64_t armed_gen_ = 0;        // ... on the socket of this generation
   bool writing_ = false;
   bool pumping_ = false, repump_ = false;
   bool closed_ = false;
