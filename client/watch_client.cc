@@ -214,9 +214,10 @@ void WatchClient::send_ping(Linger& l, Instant now) {
   // At most one ping in flight per watch: a newer ping supersedes an unanswered one, so state
   // stays bounded even if an OSD never answers (its confirm deadline then reports it).
   forget(l.ping_tid);
-  // Objecter::_send_linger_ping: target flags | READ
+  // librados 16.2.15 sends PING with the linger's target flags only, WRITE|ONDISK|KNOWN_REDIR
+  // (0x400024; corpus/recordings v1-/v2-watch-pings): no READ.
   OsdRequest req = linger_request(
-      l, osd_op::kFlagWrite | osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
+      l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
       watch_op(l, osd_op::kWatchPing, l.register_gen, 0), now);
   l.ping_tid = send({PendingKind::kPing, l.cookie, l.register_gen, now, std::move(req), false});
 }
@@ -537,9 +538,12 @@ void WatchClient::tick(Instant now) {
 }
 
 void WatchClient::handle_timeout(Instant now) {
-  while (now >= next_tick_) {
+  // Objecter's tick is one timer event that re-arms itself `tick_interval` after it ran: after
+  // a stall (a stopped process, a late caller) it runs once, not once per missed interval
+  // (corpus/recordings v1-/v2-watch-error: one PING at SIGCONT; found by `cephwire replay`).
+  if (now >= next_tick_) {
     tick(now);
-    next_tick_ += cfg_.tick_interval;
+    next_tick_ = now + cfg_.tick_interval;
   }
   std::vector<uint64_t> done;
   for (auto& [cookie, l] : lingers_) {

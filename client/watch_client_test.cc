@@ -147,6 +147,9 @@ TEST(WatchClient, PingCadenceFollowsTheTick) {
   EXPECT_EQ(h.sent[0].ops[0].watch_op, osd_op::kWatchPing);
   EXPECT_EQ(h.sent[0].ops[0].cookie, cookie);
   EXPECT_EQ(h.sent[0].ops[0].gen, 0u);
+  // librados 16.2.15 pings with the linger's flags, WRITE|ONDISK|KNOWN_REDIR, no READ
+  // (corpus/recordings v1-/v2-watch-pings; found by `cephwire replay`).
+  EXPECT_EQ(h.sent[0].flags, 0x400024u);
   h.advance(1s);
   h.reply(h.sent[0], 0);  // confirms as of the ping's send time (t = 5 s)
   EXPECT_EQ(h.c.watch_check(cookie, h.now), 1 + 1000);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   cephwire::cli::add_verify(app, &rc);
   cephwire::cli::add_check(app, &rc);
   cephwire::cli::add_conformance(app, &rc);
+  cephwire::cli::add_replay(app, &rc);
   cephwire::cli::add_watch(app, &rc);
   cephwire::cli::add_notify(app, &rc);
   cephwire::cli::add_listwatchers(app, &rc);
