@@ -16,6 +16,18 @@ std::string_view to_string(Verdict v) {
   return "?";
 }
 
+int severity(Verdict v) {
+  switch (v) {
+    case Verdict::kFail: return 5;
+    case Verdict::kUnsupported: return 4;
+    case Verdict::kNonStrict: return 3;
+    case Verdict::kPass: return 2;
+    case Verdict::kInformational: return 1;
+    case Verdict::kNotExercised: return 0;
+  }
+  return 0;
+}
+
 namespace {
 
 using namespace mode;

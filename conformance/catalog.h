@@ -23,6 +23,9 @@ inline constexpr uint8_t kCheck = 1, kReplay = 2, kLive = 4;
 // gave the rule anything to check.
 enum class Verdict : uint8_t { kPass, kNonStrict, kFail, kInformational, kUnsupported, kNotExercised };
 std::string_view to_string(Verdict v);
+// Worst first, for one case's verdict over several inputs: fail > unsupported > non-strict >
+// pass > informational > not-exercised.
+int severity(Verdict v);
 
 struct CaseInfo {
   std::string_view id;           // e.g. "notify/complete/exactly-once"

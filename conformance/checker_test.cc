@@ -19,7 +19,7 @@
 #include "codec/messages/MOSDOp.h"
 #include "codec/messages/MWatchNotify.h"
 #include "codec/msgr1/message_frame.h"
-#include "tools/capture/capture.h"
+#include "conformance/check_capture.h"
 
 namespace cephwire::conformance {
 namespace {
@@ -30,21 +30,8 @@ using codec::Dir;
 std::vector<CaseResult> check_pcap(const std::string& path) {
   auto cap = capture::Capture::open(path);
   EXPECT_TRUE(cap) << path;
-  Checker ch;
-  if (!cap) return ch.finish();
-  while (auto e = (*cap)->next()) {
-    if (auto* op = std::get_if<capture::ev::Opened>(&*e)) {
-      ch.on_open(op->conn->id, op->conn->client.to_string(), op->conn->server.to_string());
-    } else if (auto* it = std::get_if<capture::ev::Item>(&*e)) {
-      ch.on_item(it->conn->id, it->frame, static_cast<double>(it->ts.sec) + it->ts.nsec / 1e9,
-                 it->item);
-    } else if (auto* se = std::get_if<capture::ev::StreamError>(&*e)) {
-      ch.on_stream_error(se->conn->id, se->frame, se->conn->msgr(), se->error);
-    } else if (auto* c = std::get_if<capture::ev::Closed>(&*e)) {
-      ch.on_close(c->conn->id, c->frame);
-    }
-  }
-  return ch.finish();
+  if (!cap) return Checker().finish();
+  return check_capture(**cap);
 }
 
 const CaseResult& result(const std::vector<CaseResult>& rs, std::string_view id) {

@@ -11,18 +11,6 @@ namespace cephwire::conformance {
 
 namespace {
 
-int rank(Verdict v) {
-  switch (v) {
-    case Verdict::kFail: return 5;
-    case Verdict::kUnsupported: return 4;
-    case Verdict::kNonStrict: return 3;
-    case Verdict::kPass: return 2;
-    case Verdict::kInformational: return 1;
-    case Verdict::kNotExercised: return 0;
-  }
-  return 0;
-}
-
 std::string xml_escape(std::string_view s) {
   std::string o;
   for (char c : s) {
@@ -94,7 +82,7 @@ Report build_report(const std::vector<InputRun>& runs, const Expected* expected)
       for (const auto& res : run.results) {
         if (res.info != &info) continue;
         c.inputs.push_back({run.name, res.verdict, res.checked});
-        if (rank(res.verdict) > rank(c.verdict)) c.verdict = res.verdict;
+        if (severity(res.verdict) > severity(c.verdict)) c.verdict = res.verdict;
         c.checked += res.checked;
         if (res.checked) c.seconds += run.seconds;
         for (const auto& f : res.failures) c.failures.emplace_back(run.name, f);

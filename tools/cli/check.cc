@@ -9,8 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "conformance/checker.h"
-#include "tools/capture/capture.h"
+#include "conformance/check_capture.h"
 #include "tools/cli/commands.h"
 
 namespace cephwire::cli {
@@ -22,19 +21,6 @@ struct CheckOptions {
   std::vector<std::string> files;
   bool verbose = false;
 };
-
-// Worst first: one case's verdict over several captures.
-int rank(Verdict v) {
-  switch (v) {
-    case Verdict::kFail: return 5;
-    case Verdict::kUnsupported: return 4;
-    case Verdict::kNonStrict: return 3;
-    case Verdict::kPass: return 2;
-    case Verdict::kInformational: return 1;
-    case Verdict::kNotExercised: return 0;
-  }
-  return 0;
-}
 
 int run_check(const CheckOptions& o) {
   int rc = 0;
@@ -48,30 +34,14 @@ int run_check(const CheckOptions& o) {
       rc = 1;
       continue;
     }
-    conformance::Checker ch;
-    while (auto e = (*cap)->next()) {
-      if (auto* op = std::get_if<capture::ev::Opened>(&*e)) {
-        ch.on_open(op->conn->id, op->conn->client.to_string(), op->conn->server.to_string());
-      } else if (auto* it = std::get_if<capture::ev::Item>(&*e)) {
-        ch.on_item(it->conn->id, it->frame,
-                   static_cast<double>(it->ts.sec) + it->ts.nsec / 1e9, it->item);
-      } else if (auto* se = std::get_if<capture::ev::StreamError>(&*e)) {
-        ch.on_stream_error(se->conn->id, se->frame, se->conn->msgr(), se->error);
-      } else if (auto* g = std::get_if<capture::ev::Gap>(&*e)) {
-        ch.on_gap(g->conn->id, g->frame, g->dir, g->offset, g->length);
-      } else if (auto* t = std::get_if<capture::ev::Truncated>(&*e)) {
-        ch.on_truncated(t->conn->id, t->frame, t->dir, t->pending);
-      } else if (auto* c = std::get_if<capture::ev::Closed>(&*e)) {
-        ch.on_close(c->conn->id, c->frame);
-      }
-    }
+    const auto results = conformance::check_capture(**cap);
     if ((*cap)->error()) {
       std::fprintf(stderr, "cephwire: %s\n", (*cap)->error()->to_string().c_str());
       rc = 1;
     }
-    for (const auto& r : ch.finish()) {
+    for (const auto& r : results) {
       auto& v = overall[r.info->id];
-      if (rank(r.verdict) > rank(v)) v = r.verdict;
+      if (conformance::severity(r.verdict) > conformance::severity(v)) v = r.verdict;
       for (const auto& f : r.failures)
         std::printf("%s: frame %" PRIu64 " stream %" PRIu64 ": FAIL %s: %s\n", file.c_str(),
                     f.frame, f.conn, std::string(r.info->id).c_str(), f.text.c_str());

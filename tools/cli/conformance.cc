@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "codec/messages/registry.h"
+#include "conformance/check_capture.h"
 #include "conformance/report.h"
 #include "tools/capture/capture.h"
 #include "tools/cli/commands.h"
@@ -78,24 +79,7 @@ std::optional<conformance::InputRun> check_file(const std::string& file) {
   conformance::InputRun run;
   run.name = fs::path(file).filename().string();
   const auto t0 = std::chrono::steady_clock::now();
-  conformance::Checker ch;
-  while (auto e = (*cap)->next()) {
-    if (auto* op = std::get_if<capture::ev::Opened>(&*e)) {
-      ch.on_open(op->conn->id, op->conn->client.to_string(), op->conn->server.to_string());
-    } else if (auto* it = std::get_if<capture::ev::Item>(&*e)) {
-      ch.on_item(it->conn->id, it->frame, static_cast<double>(it->ts.sec) + it->ts.nsec / 1e9,
-                 it->item);
-    } else if (auto* se = std::get_if<capture::ev::StreamError>(&*e)) {
-      ch.on_stream_error(se->conn->id, se->frame, se->conn->msgr(), se->error);
-    } else if (auto* g = std::get_if<capture::ev::Gap>(&*e)) {
-      ch.on_gap(g->conn->id, g->frame, g->dir, g->offset, g->length);
-    } else if (auto* t = std::get_if<capture::ev::Truncated>(&*e)) {
-      ch.on_truncated(t->conn->id, t->frame, t->dir, t->pending);
-    } else if (auto* c = std::get_if<capture::ev::Closed>(&*e)) {
-      ch.on_close(c->conn->id, c->frame);
-    }
-  }
-  run.results = ch.finish();
+  run.results = conformance::check_capture(**cap);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::set<std::pair<uint64_t, uint64_t>> wanted;
   for (const auto& r : run.results)
