@@ -1,5 +1,6 @@
 #include "codec/json_writer.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <array>
@@ -12,7 +13,16 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 }
 
-std::string to_hex(std::span<const uint8_t> b) {
+// The per-byte loops that write strings and hex (escape, hex) take no decision from the wire
+// that the fuzzers could learn from, yet clang's trace-cmp instrumentation of their comparisons
+// cost a message target a tenth of its time: they are left out of coverage feedback.
+#if defined(__clang__)
+#define CEPHWIRE_NO_FUZZ_FEEDBACK __attribute__((no_sanitize("coverage")))
+#else
+#define CEPHWIRE_NO_FUZZ_FEEDBACK
+#endif
+
+CEPHWIRE_NO_FUZZ_FEEDBACK std::string to_hex(std::span<const uint8_t> b) {
   std::string s(b.size() * 2, '0');
   for (size_t i = 0; i < b.size(); ++i) {
     s[2 * i] = kHex[b[i] >> 4];
@@ -22,8 +32,14 @@ std::string to_hex(std::span<const uint8_t> b) {
 }
 
 std::string sha256_hex(std::span<const uint8_t> b) {
+  // OpenSSL 3's one-shot SHA256() fetches the algorithm on every call (a provider lookup under a
+  // lock, ~10x the cost of hashing a 4 KiB payload); fetch it once.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(b.data(), b.size(), md);
+  unsigned int len = 0;
+  if (kSha256 == nullptr || EVP_Digest(b.data(), b.size(), md, &len, kSha256, nullptr) != 1 ||
+      len != sizeof(md))
+    SHA256(b.data(), b.size(), md);
   return to_hex({md, sizeof(md)});
 }
 
@@ -75,7 +91,7 @@ constexpr std::array<bool, 256> kPlain = [] {
 }();
 }  // namespace
 
-void JsonWriter::escape(std::string_view s) {
+CEPHWIRE_NO_FUZZ_FEEDBACK void JsonWriter::escape(std::string_view s) {
   // Runs of characters that need no escaping (nearly all of them) are appended at once.
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -135,7 +151,7 @@ void JsonWriter::null() {
   sep();
   out_ += "null";
 }
-void JsonWriter::hex(std::span<const uint8_t> b) {
+CEPHWIRE_NO_FUZZ_FEEDBACK void JsonWriter::hex(std::span<const uint8_t> b) {
   sep();
   out_ += '"';
   size_t at = out_.size();

@@ -106,7 +106,7 @@ inline constexpr size_t kPartsHeaderSize = 14;
 std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in);
 std::vector<uint8_t> serialize_parts(const codec::MessageParts& p);
 // Checks an error's offset against the segments it can refer to.
-void check_parts_error_offset(const codec::MessageParts& p, size_t offset, const std::string& what);
+void check_parts_error_offset(const codec::MessageParts& p, const codec::DecodeError& e);
 
 // ---- stream input ----
 inline constexpr size_t kStreamHeaderSize = 13;

@@ -102,9 +102,11 @@ std::string flag_string(uint32_t flags, const char* (*name)(uint32_t)) {
     if (const char* n = name(bit)) {
       s += n;
     } else {
-      char buf[16];
-      std::snprintf(buf, sizeof(buf), "0x%x", bit);
-      s += buf;
+      // "0x" and the bit in hex, without snprintf (this is on every dumped op).
+      static constexpr char kHexDigits[] = "0123456789abcdef";
+      s += "0x";
+      s += kHexDigits[1u << (i % 4)];
+      s.append(i / 4, '0');
     }
   }
   return s.empty() ? "-" : s;

@@ -207,6 +207,8 @@ bool ConnectionDecoder::scan(Dir d, std::span<const uint8_t> rest, uint64_t at, 
       return false;
     }
     const auto cand = rest.subspan(p);
+    // Most offsets fail the preamble CRC: reject them without building an error value.
+    if (!preamble_crc_matches(cand)) continue;
     bool crc_ok = true;
     auto pre = check_preamble(cand.first(kPreambleSize), true, &crc_ok, limits_);
     if (!pre) continue;

@@ -106,6 +106,11 @@ void FrameLayout::dump(JsonWriter& w) const {
   w.end_object();
 }
 
+bool preamble_crc_matches(std::span<const uint8_t> bytes) {
+  return bytes.size() >= kPreambleSize &&
+         ceph_crc32c(0, bytes.data(), kPreambleSize - 4) == le32(bytes.data() + 28);
+}
+
 Result<preamble_block_t> check_preamble(std::span<const uint8_t> bytes, bool verify_crc,
                                         bool* crc_ok, const FrameLimits& limits) {
   if (bytes.size() < kPreambleSize)

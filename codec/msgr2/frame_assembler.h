@@ -87,6 +87,10 @@ struct FrameLayout {
 Result<preamble_block_t> check_preamble(std::span<const uint8_t> bytes, bool verify_crc,
                                         bool* crc_ok, const FrameLimits& limits = {});
 
+// At least 32 bytes whose CRC field (bytes 28..31) is the crc32c of bytes 0..27: the cheap first
+// test check_preamble makes, for scanning a stream for a frame boundary without building errors.
+bool preamble_crc_matches(std::span<const uint8_t> bytes);
+
 // Bytes on the wire of a frame with this (checked) preamble.
 uint64_t frame_onwire_size(const preamble_block_t& p, Rev rev);
 
