@@ -42,6 +42,9 @@ const MessageParts* AnyItem::message() const {
 std::vector<uint8_t> AnyItem::encode() const {
   return std::visit([](const auto& i) { return i.encode(); }, *item_);
 }
+void AnyItem::encode_into(std::vector<uint8_t>& out) const {
+  std::visit([&](const auto& i) { i.encode_into(out); }, *item_);
+}
 void AnyItem::dump(JsonWriter& w) const {
   std::visit([&](const auto& i) { i.dump(w); }, *item_);
 }

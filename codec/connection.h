@@ -42,6 +42,8 @@ class AnyItem {
   std::string_view kind() const;
   const MessageParts* message() const;
   std::vector<uint8_t> encode() const;
+  // The same bytes into `out` (cleared first; its capacity is reused).
+  void encode_into(std::vector<uint8_t>& out) const;
   void dump(JsonWriter& w) const;
   Msgr msgr() const { return item_->index() == 0 ? Msgr::kV1 : Msgr::kV2; }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "codec/error.h"
 
@@ -28,5 +29,15 @@ struct StreamError {
   DecodeError error;
   bool operator==(const StreamError&) const = default;
 };
+
+// Room in a reassembly buffer for an item of `total` bytes (its length fields already checked
+// against the limits) whose start is in `buf`, with `arriving` more bytes about to be appended:
+// reserved at once, so a large frame that arrives in many segments is copied once instead of
+// once per doubling of the vector. Only when the declared size is at most 4x what has arrived
+// (plus 64 KiB): a length field alone never buys a large allocation.
+inline void reserve_for_item(std::vector<uint8_t>& buf, size_t total, size_t arriving) {
+  if (total > buf.capacity() && total <= 4 * (buf.size() + arriving) + (size_t{64} << 10))
+    buf.reserve(total);
+}
 
 }  // namespace cephwire::codec

@@ -122,6 +122,15 @@ const MessageFrame* Item::message_frame() const {
 std::vector<uint8_t> Item::encode() const {
   return std::visit([](const auto& f) { return encode_to_vector(f); }, frame);
 }
+void Item::encode_into(std::vector<uint8_t>& out) const {
+  out.clear();
+  std::visit(
+      [&](const auto& f) {
+        out.reserve(encoded_size(f));
+        encode_append(f, out);
+      },
+      frame);
+}
 
 void Item::dump(JsonWriter& w) const {
   w.begin_object();
@@ -249,6 +258,7 @@ bool ConnectionDecoder::run(Dir d) {
       // Move just enough of the fed bytes behind the buffered partial item.
       const size_t want = r.need > view.size() ? r.need - view.size() : 1;
       const size_t take = std::min(want, s.ext.size());
+      reserve_for_item(s.buf, s.head + r.need, take);
       s.buf.insert(s.buf.end(), s.ext.begin(), s.ext.begin() + static_cast<std::ptrdiff_t>(take));
       s.ext = s.ext.subspan(take);
       continue;

@@ -68,6 +68,7 @@ struct Item {
   const MessageParts* message() const;
   const MessageFrame* message_frame() const;
   std::vector<uint8_t> encode() const;  // from the decoded fields; == raw
+  void encode_into(std::vector<uint8_t>& out) const;  // the same, into a reused buffer
   // {"dir", "begin", "end", "kind", "crc_ok", "frame": {...}}
   void dump(JsonWriter& w) const;
 };

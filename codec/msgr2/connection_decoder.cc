@@ -64,6 +64,14 @@ std::vector<uint8_t> Item::encode() const {
   if (const Banner* b = banner()) return encode_to_vector(*b);
   return frame()->encode();
 }
+void Item::encode_into(std::vector<uint8_t>& out) const {
+  if (const Banner* b = banner()) {
+    out.clear();
+    encode_append(*b, out);
+    return;
+  }
+  frame()->encode_into(out);
+}
 
 void Item::dump(JsonWriter& w) const {
   w.begin_object();
@@ -143,10 +151,14 @@ void ConnectionDecoder::feed(Dir d, std::span<const uint8_t> bytes) {
   }
   if (s.buf.empty()) {
     // Fast path: decode complete items straight from the caller's bytes, keep only the tail.
+    s.partial = 0;
     const size_t used = pump(d, bytes);
     s.base += used;
-    s.buf.assign(bytes.begin() + used, bytes.end());
+    s.buf.clear();
+    if (used < bytes.size()) reserve_for_item(s.buf, s.partial, bytes.size() - used);
+    s.buf.insert(s.buf.end(), bytes.begin() + static_cast<std::ptrdiff_t>(used), bytes.end());
   } else {
+    reserve_for_item(s.buf, s.partial, bytes.size());
     s.buf.insert(s.buf.end(), bytes.begin(), bytes.end());
     drain(d);
   }
@@ -155,7 +167,15 @@ void ConnectionDecoder::feed(Dir d, std::span<const uint8_t> bytes) {
 
 void ConnectionDecoder::drain(Dir d) {
   DirState& s = st(d);
+  s.partial = 0;
   const size_t used = pump(d, s.buf);
+  if (s.buf_taken) {
+    // The buffer held exactly one frame and became its item's bytes.
+    s.buf_taken = false;
+    s.buf.clear();
+    s.base += used;
+    return;
+  }
   if (used) {
     s.buf.erase(s.buf.begin(), s.buf.begin() + static_cast<std::ptrdiff_t>(used));
     s.base += used;
@@ -439,15 +459,24 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
       break;
     }
     const uint64_t size = frame_onwire_size(*pre, *rev);
-    if (rest.size() < size) break;
+    if (rest.size() < size) {
+      s.partial = size;  // checked against limits_ by check_preamble
+      break;
+    }
 
     Item item;
     item.dir = d;
     item.begin = at;
     item.end = at + size;
-    item.raw.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(size));
+    // A frame that fills the reassembly buffer exactly (a large frame gathered from many
+    // segments) is decoded in place and then takes the buffer as its bytes: moving a vector
+    // keeps its storage, so the decoded views stay valid and nothing is copied a second time.
+    const bool take_buf =
+        pos == 0 && !s.buf.empty() && avail.data() == s.buf.data() && size == s.buf.size();
+    if (!take_buf) item.raw.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(size));
+    const std::span<const uint8_t> bytes = take_buf ? rest.first(size) : std::span<const uint8_t>(item.raw);
     Frame& fr = item.body.emplace<Frame>();
-    auto ok = decode_frame_into(item.raw, *rev, opts_.verify_crc, fr, &item.crc_ok, limits_);
+    auto ok = decode_frame_into(bytes, *rev, opts_.verify_crc, fr, &item.crc_ok, limits_);
     if (!ok) {
       fail(d, at, std::move(ok.error()));
       break;
@@ -461,6 +490,11 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
       break;
     }
     if (!fr.aborted()) on_frame(d, fr, at + size);
+    if (take_buf) {
+      item.raw = std::move(s.buf);
+      s.buf = {};
+      s.buf_taken = true;
+    }
     items_.push_back(std::move(item));
     pos += size;
     ++version_;

@@ -86,6 +86,7 @@ struct Item {
   }
   // Re-encodes from the decoded fields (framing values as decoded): == raw.
   std::vector<uint8_t> encode() const;
+  void encode_into(std::vector<uint8_t>& out) const;  // the same, into a reused buffer
   void dump(JsonWriter& w) const;
 };
 
@@ -144,6 +145,8 @@ class ConnectionDecoder {
   };
   struct DirState {
     std::vector<uint8_t> buf;  // pending bytes; buf[0] is at stream offset `base`
+    uint64_t partial = 0;      // on-wire size of the incomplete frame at buf[0], when known
+    bool buf_taken = false;    // pump moved the whole of buf into an item's bytes
     uint64_t base = 0;
     uint64_t fed = 0;
     uint64_t skipped = 0;

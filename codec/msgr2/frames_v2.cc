@@ -64,13 +64,22 @@ std::string_view Frame::kind() const {
 
 std::vector<uint8_t> Frame::encode() const {
   std::vector<uint8_t> out;
+  encode_into(out);
+  return out;
+}
+
+void Frame::encode_into(std::vector<uint8_t>& out) const {
+  out.clear();
   out.reserve(layout.onwire_size());
   std::visit(
       [&](const auto& p) {
         using T = std::decay_t<decltype(p)>;
         std::array<std::span<const uint8_t>, kMaxNumSegments> segs{};
         if constexpr (std::is_same_v<T, MessageFrame>) {
-          const std::vector<uint8_t> h = encode_to_vector(p.header);
+          // Segment 0 is encoded into a per-thread scratch buffer (no allocation per frame).
+          thread_local std::vector<uint8_t> h;
+          h.clear();
+          encode_append(p.header, h);
           segs = {std::span<const uint8_t>(h), p.parts.front.span(), p.parts.middle.span(),
                   p.parts.data.span()};
           assemble_exact(layout, segs, out);
@@ -78,13 +87,14 @@ std::vector<uint8_t> Frame::encode() const {
           for (size_t i = 0; i < kMaxNumSegments; ++i) segs[i] = p.segments[i].span();
           assemble_exact(layout, segs, out);
         } else {
-          const std::vector<uint8_t> payload = encode_to_vector(p);
+          thread_local std::vector<uint8_t> payload;
+          payload.clear();
+          encode_append(p, payload);
           segs[0] = payload;
           assemble_exact(layout, segs, out);
         }
       },
       payload);
-  return out;
 }
 
 void Frame::dump(JsonWriter& w) const {

@@ -340,6 +340,7 @@ struct Frame {
   // Re-encodes from the decoded fields, keeping every framing value as decoded (crcs included):
   // equals the bytes the frame was decoded from.
   std::vector<uint8_t> encode() const;
+  void encode_into(std::vector<uint8_t>& out) const;  // the same, into a reused buffer
   void dump(JsonWriter& w) const;
   bool operator==(const Frame&) const = default;
 };

@@ -188,6 +188,7 @@ struct VerifyOptions {
 
 int run_verify(const VerifyOptions& o) {
   uint64_t messages = 0, frames = 0, streams = 0, exact = 0, mismatched = 0, rejected = 0;
+  std::vector<uint8_t> reencoded;
   int rc = 0;
   for (const auto& file : o.files) {
     auto cap = capture::Capture::open(file);
@@ -207,7 +208,8 @@ int run_verify(const VerifyOptions& o) {
       progress.update((*cap)->file_offset());
       if (auto* it = std::get_if<capture::ev::Item>(&*e)) {
         const Dir d = it->item.dir();
-        const bool framing_exact = it->item.encode() == it->item.raw();
+        it->item.encode_into(reencoded);  // one buffer for the whole run
+        const bool framing_exact = reencoded == it->item.raw();
         const codec::MessageParts* p = it->item.message();
         if (!p) {
           if (!framing_exact) {
