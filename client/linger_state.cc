@@ -39,7 +39,7 @@ constexpr LingerTransition kTable[] = {
     {S::kEstablished, I::kDisconnect, S::kError, A::kDeliverError,
      "DISCONNECT event: last_error = -ENOTCONN"},
     {S::kEstablished, I::kConfirmTimeout, S::kError, A::kDeliverError,
-     "not confirmed for timeout + tick: report -ETIMEDOUT rather than stay silent"},
+     "not confirmed for timeout + tick, no ping younger than timeout pending: -ETIMEDOUT"},
     {S::kEstablished, I::kNotifyEvent, S::kEstablished, A::kDeliverNotify,
      "queue the notify callback"},
     {S::kEstablished, I::kSessionReset, S::kReconnecting, A::kSendReconnect,

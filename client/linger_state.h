@@ -47,7 +47,8 @@ enum class LingerInput : uint8_t {
   kSessionReset,       // the OSD session was reset
   kTargetChanged,      // a new map moved the object to another OSD
   kTick,               // the periodic tick (objecter_tick_interval)
-  kConfirmTimeout,     // the watch was not confirmed for timeout + tick interval
+  kConfirmTimeout,     // not confirmed for timeout + tick, and the oldest unanswered ping
+                       // (if any) is older than timeout (WatchClient::watch_confirm_deadline)
   kNotifyTimeout,      // client-side notify timeout expired
   kUnwatch,            // user called unwatch
   kUnwatchReply,       // reply to the UNWATCH op

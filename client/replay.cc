@@ -40,6 +40,24 @@ uint64_t cookie0(const codec::MOSDOp& m) {
   if (op0(m) == osd_op::kNotify) return m.ops[0].op.notify().cookie;
   return 0;
 }
+// Does a recorded request look exactly like what the core's specific call for its op sends
+// (one op with the typed union only, no op flags, head object, no snap context, the call's
+// CEPH_OSD_FLAG_*)? Otherwise it is replayed through the generic operate().
+bool fits_simple_call(const codec::MOSDOp& m, uint32_t flags) {
+  if (m.ops.size() != 1 || m.ops[0].op.flags != 0) return false;
+  if (m.snapid != kNoSnap || m.snap_seq != 0 || !m.snaps.empty()) return false;
+  if ((m.flags & ~(osd_op::kFlagOndisk | osd_op::kFlagKnownRedir)) != flags) return false;
+  const auto& o = m.ops[0];
+  OpSpec s;  // what the core's call builds (WatchClient::write_full / read / stat / list_watchers)
+  s.op = o.op.op;
+  if (s.op == osd_op::kWriteFull) s.length = o.indata.size();
+  if (s.op == osd_op::kRead) s.offset = o.op.extent().offset, s.length = o.op.extent().length;
+  if (s.op == osd_op::kListWatchers || s.op == osd_op::kStat) {
+    if (!o.indata.empty()) return false;
+  }
+  return wire::to_osd_op(s).op.u == o.op.u;
+}
+
 uint64_t req_cookie(const OsdRequest& r) {
   return r.ops.empty() ? 0 : r.ops[0].cookie;
 }
@@ -120,6 +138,8 @@ class Replayer {
   std::set<uint64_t> live_watch_, live_notify_, seen_plain_tid_;
   std::map<uint64_t, uint64_t> notify_tid_;  // recorded tid of a user NOTIFY -> its cookie
   std::map<int32_t, int> open_conns_;        // OSD -> open connections of the client
+  Placement map_now_;                        // placement under the client's newest map
+  std::set<int32_t> map_closed_;             // OSDs whose session a map closed
   std::set<int32_t> reopens_;                // OSDs the client connects to more than once
   size_t last_nonping_ = 0;
   bool any_nonping_ = false;
@@ -130,7 +150,16 @@ class Replayer {
 
 void Replayer::learn_target(const Rec& r, Instant now) {
   const ObjectId obj{r.op.oloc.pool, r.op.oloc.nspace, r.op.oid, r.op.oloc.key};
-  const Target t{r.osd, r.op.osdmap_epoch, r.op.pgid.pgid.seed, r.op.hash};
+  Target t{r.osd, r.op.osdmap_epoch, r.op.pgid.pgid.seed, r.op.hash};
+  if (map_now_) {  // the PG's interval is not on the wire: take it from the client's map
+    const Target m = map_now_(obj);
+    t.up = m.up;
+    t.acting = m.acting;
+    t.up_primary = m.up_primary;
+    t.pg_num = m.pg_num;
+    t.size = m.size;
+    t.min_size = m.min_size;
+  }
   auto it = targets_.find(obj);
   if (it != targets_.end() && it->second == t) return;
   const bool known = it != targets_.end();
@@ -179,17 +208,30 @@ void Replayer::user_call(Rec& r, Instant now) {
       return;
     }
     core_->notify_ack(obj, a->notify_id, to_core_cookie(a->cookie), a->reply, now);
-  } else if (op == osd_op::kListWatchers) {
+  } else if (op == osd_op::kListWatchers && fits_simple_call(m, osd_op::kFlagRead)) {
     core_->list_watchers(obj, now);
-  } else if (op == osd_op::kWriteFull) {
+  } else if (op == osd_op::kWriteFull && fits_simple_call(m, osd_op::kFlagWrite)) {
     core_->write_full(obj, m.ops[0].indata, now);
-  } else if (op == osd_op::kRead) {
+  } else if (op == osd_op::kRead && fits_simple_call(m, osd_op::kFlagRead)) {
     core_->read(obj, m.ops[0].op.extent().offset, m.ops[0].op.extent().length, now);
-  } else if (op == osd_op::kStat) {
+  } else if (op == osd_op::kStat && fits_simple_call(m, osd_op::kFlagRead)) {
     core_->stat(obj, now);
   } else {
-    diff(r.frame, "no user call for " + op_name(op, 0) + " (the core has no such call)");
-    r.matched = true;  // reported here, not again as missing
+    // Anything else (librbd's class calls, CREATE, SETALLOCHINT + WRITE, snap reads, ...):
+    // librados aio_operate with the recorded ops, flags and snap context.
+    std::vector<OpSpec> ops;
+    ops.reserve(m.ops.size());
+    for (const auto& o : m.ops) {
+      OpSpec s;
+      s.op = o.op.op;
+      s.flags = o.op.flags;
+      s.raw_union = o.op.u;
+      s.indata = o.indata;
+      ops.push_back(std::move(s));
+    }
+    SnapSpec snap{m.snapid, m.snap_seq, m.snaps};
+    core_->operate(obj, m.flags & ~(osd_op::kFlagOndisk | osd_op::kFlagKnownRedir),
+                   std::move(ops), std::move(snap), now);
   }
 }
 
@@ -220,7 +262,8 @@ void Replayer::match(const OsdRequest& q, Instant now, uint64_t frame) {
   const std::string name = op_name(op, wop);
   const bool has_cookie = op == osd_op::kWatch || op == osd_op::kNotify;
   const uint64_t rc = has_cookie ? to_rec_cookie(req_cookie(q)) : 0;
-  if (q.target.osd >= 0 && reopens_.count(q.target.osd) && open_conns_[q.target.osd] == 0) {
+  if (q.target.osd >= 0 && reopens_.count(q.target.osd) && open_conns_[q.target.osd] == 0 &&
+      !map_closed_.count(q.target.osd)) {
     ++res_.unobservable;  // queued to a closed session (see ClientResult::unobservable)
     return;
   }
@@ -299,7 +342,9 @@ void Replayer::compare(const OsdRequest& q, Rec& r) {
     const auto& ro = m.ops[i];
     field("op", o.op, ro.op.op, true);
     field("op flags", o.flags, ro.op.flags, true);
-    if (o.op == osd_op::kWatch) {
+    if (o.raw_union) {
+      if (*o.raw_union != ro.op.u) diff(r.frame, name + " op " + std::to_string(i) + " arguments differ");
+    } else if (o.op == osd_op::kWatch) {
       const auto w = ro.op.watch();
       o.cookie = to_rec_cookie(o.cookie);
       field("watch op", o.watch_op, w.op);
@@ -538,15 +583,19 @@ ClientResult Replayer::run() {
         }
         drain(in.time, in.frame);
         ++open_conns_[in.osd];
-        if (conns_per_osd[in.osd]++ > 0) core_->handle_session_reset(in.osd, in.time);
+        // Unless a map closed the old session (then this is a new one; what the core sent to
+        // it meanwhile went out on this connection).
+        const bool new_session = map_closed_.erase(in.osd) > 0;
+        if (conns_per_osd[in.osd]++ > 0 && !new_session)
+          core_->handle_session_reset(in.osd, in.time);
         drain(in.time, in.frame);
         break;
       }
       case InputKind::kClosed:
         // A session that the client re-opens later was reset (OSD restart, fault): the
         // Objecter resends at once, into the dead session, and again when it re-opens.
-        if (--open_conns_[in.osd] == 0 && reopens_.count(in.osd) &&
-            later_open(i, in.osd)) {
+        if (--open_conns_[in.osd] == 0 && reopens_.count(in.osd) && later_open(i, in.osd) &&
+            !map_closed_.count(in.osd)) {
           core_->handle_session_reset(in.osd, in.time);
           drain(in.time, in.frame);
         }
@@ -571,6 +620,19 @@ ClientResult Replayer::run() {
         if (t == tid_rec2core_.end()) break;  // its request was not matched (reported there)
         rep->tid = t->second;
         core_->handle_reply(*rep, in.time);
+        drain(in.time, in.frame);
+        break;
+      }
+      case InputKind::kMap: {
+        if (in.map_epochs.empty()) break;
+        map_now_ = in.map_epochs.back();
+        for (int32_t osd : in.map_closed) map_closed_.insert(osd);
+        if (targets_.empty()) break;  // nothing placed yet
+        // Every object the core knows follows the map from now on (learn_target still checks
+        // each recorded request against it).
+        for (auto& [obj, t] : targets_) t = in.map_epochs.back()(obj);
+        core_->handle_map_change(in.map_epochs, in.time);
+        placement_stale_ = false;
         drain(in.time, in.frame);
         break;
       }

@@ -6,8 +6,11 @@
 // - user calls are inferred from the client's own MOSDOps: the first WATCH (sub-op WATCH or
 //   LEGACY) of a cookie -> watch(obj, timeout); the first NOTIFY of a cookie -> notify(payload,
 //   timeout); NOTIFY_ACK, LIST_WATCHERS, WRITEFULL, READ, STAT with retry_attempt 0 -> those
-//   calls; the first UNWATCH of a cookie -> unwatch. PING, RECONNECT, re-sent WATCH/NOTIFY of
-//   a known cookie and resends of plain ops are the core's job.
+//   calls when the request is exactly what the call sends; any other first send of a
+//   non-linger request (librbd's class CALLs, CREATE, SETALLOCHINT + WRITE, multi-op or snap
+//   requests) -> operate() with its raw ops, flags and snap context; the first UNWATCH of a
+//   cookie -> unwatch. PING, RECONNECT, re-sent WATCH/NOTIFY of a known cookie and resends of
+//   plain ops are the core's job.
 // - the virtual clock is the pcap time; handle_timeout runs whenever it passes poll_timeout().
 //   Objecter's tick phase is not on the wire (its timer starts inside rados_connect): the
 //   core's ticks are aligned to the client's first recorded ping (else its first packet), so
@@ -15,6 +18,9 @@
 // - a session the client re-opens later was reset: handle_session_reset at its close (the
 //   Objecter resends into the dead session: those requests cannot be on the wire and are
 //   counted as `unobservable`) and again when the new connection opens.
+// - an MOSDMap the client received -> handle_map_change with the placement under every new
+//   epoch it carries (one call: the core resends a linger once per epoch that moved it, as
+//   Objecter::handle_osd_map does), once the core has objects to place;
 // - a recorded request whose target (OSD of its connection, epoch, PG) differs from what the
 //   core was told for that object -> handle_map_change first (targets of a connection are
 //   learnt when it opens, as the Objecter knows the map before it opens a session);
@@ -36,7 +42,8 @@
 
 namespace cephwire::client::replay {
 
-enum class InputKind : uint8_t { kOpened, kClosed, kRequest, kReply, kWatchNotify };
+// kMap: an MOSDMap the client received (from its monitor or an OSD) that moved its map on.
+enum class InputKind : uint8_t { kOpened, kClosed, kRequest, kReply, kWatchNotify, kMap };
 
 // One thing that happened on one of the client's OSD connections, in capture order.
 struct Input {
@@ -46,6 +53,13 @@ struct Input {
   uint64_t frame = 0;           // pcap frame
   Instant time{};               // pcap time (since the Unix epoch)
   codec::MessageParts msg;      // requests / replies / notifies: views the caller keeps alive
+  // kMap: object placement under each epoch the message took the client's map through, oldest
+  // first (the shell decodes the maps; Objecter::handle_osd_map scans requests per epoch).
+  std::vector<Placement> map_epochs;
+  // kMap: OSDs whose sessions those epochs closed (marked down or moved to a new address:
+  // Objecter::handle_osd_map close_session). The client's next connection to such an OSD is a
+  // new session, not a reset of the old one.
+  std::vector<int32_t> map_closed;
 };
 
 // A watch callback librados delivered (from the recording's manifest).
@@ -67,8 +81,11 @@ struct ClientRecording {
   Duration tick_interval = std::chrono::seconds(5);  // objecter_tick_interval
   std::vector<Input> inputs;
   // Intervals [from, to) during which the client process was stopped (SIGSTOP ... SIGCONT):
-  // its clock and its message handling stand still; what arrived meanwhile and every timer
-  // that fell due are handled at `to` (timers first, as librados' timer thread runs first).
+  // nothing in it runs, but its clock does not stop (Objecter's timers are on the monotonic
+  // clock, which runs on through SIGSTOP). So what arrived meanwhile and every timer that fell
+  // due are handled at `to`, timers first (v1-/v2-watch-error: the PING goes out at SIGCONT,
+  // ahead of the DISCONNECT the OSD queued during the stop), each timer once (Objecter's tick
+  // re-arms after it runs), and the core sees its clock jump from `from` to `to`.
   std::vector<std::pair<Instant, Instant>> frozen;
   // The callbacks librados delivered for the watches the scenario itself made (the manifest's
   // `watches` of this client); nullopt: not known (e.g. librbd's internal watches), not checked.

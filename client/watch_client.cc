@@ -103,6 +103,7 @@ void WatchClient::perform(Linger& l, LingerAction a, LingerInput in, Instant now
         deliver(ev::WatchError{l.cookie, err});
       }
       forget(l.ping_tid);
+      l.unanswered_ping_since.reset();
       break;
     case LingerAction::kSendReconnect:
       send_reconnect(l, now);
@@ -179,6 +180,7 @@ OpSpec WatchClient::watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint
 void WatchClient::send_linger_register(Linger& l, Instant now) {
   forget(l.register_tid);
   forget(l.ping_tid);
+  l.unanswered_ping_since.reset();
   uint32_t flags;
   OpSpec op;
   if (l.is_watch) {
@@ -204,6 +206,7 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
 void WatchClient::send_reconnect(Linger& l, Instant now) {
   forget(l.register_tid);
   forget(l.ping_tid);
+  l.unanswered_ping_since.reset();
   ++l.register_gen;
   OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
                                   watch_op(l, osd_op::kWatchReconnect, l.register_gen, l.timeout_s), now);
@@ -220,11 +223,13 @@ void WatchClient::send_ping(Linger& l, Instant now) {
       l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
       watch_op(l, osd_op::kWatchPing, l.register_gen, 0), now);
   l.ping_tid = send({PendingKind::kPing, l.cookie, l.register_gen, now, std::move(req), false});
+  if (!l.unanswered_ping_since) l.unanswered_ping_since = now;
 }
 
 void WatchClient::send_unwatch(Linger& l, Instant now) {
   forget(l.register_tid);
   forget(l.ping_tid);
+  l.unanswered_ping_since.reset();
   forget(l.unwatch_tid);
   l.undelivered_notifies.clear();
   OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
@@ -233,7 +238,7 @@ void WatchClient::send_unwatch(Linger& l, Instant now) {
 }
 
 uint64_t WatchClient::submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
-                                   Instant now, PendingKind kind) {
+                                   Instant now, PendingKind kind, SnapSpec snap) {
   OsdRequest req;
   req.tid = ++last_tid_;
   req.target = placement_ ? placement_(obj) : Target{};
@@ -241,8 +246,9 @@ uint64_t WatchClient::submit_plain(const ObjectId& obj, uint32_t flags, std::vec
   req.flags = flags | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
   req.mtime = now;
   req.ops = std::move(ops);
+  req.snap = std::move(snap);
   const uint64_t handle = next_handle_++;
-  if (kind == PendingKind::kPlain) plain_handles_.insert(handle);
+  if (kind == PendingKind::kPlain || kind == PendingKind::kOperate) plain_handles_.insert(handle);
   send({kind, handle, 0, now, std::move(req), false});
   return handle;
 }
@@ -366,6 +372,13 @@ uint64_t WatchClient::stat(const ObjectId& obj, Instant now) {
   return submit_plain(obj, osd_op::kFlagRead, {op}, now);
 }
 
+uint64_t WatchClient::operate(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
+                              SnapSpec snap, Instant now) {
+  // The core keeps the ops until their reply (resends): own their input buffers.
+  for (auto& op : ops) op.indata = op.indata.owned();
+  return submit_plain(obj, flags, std::move(ops), now, PendingKind::kOperate, std::move(snap));
+}
+
 // ---------------------------------------------------------------------------------------
 // network inputs
 
@@ -377,7 +390,7 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
   Pending p = std::move(pit->second);
   pending_.erase(pit);
 
-  if (p.kind == PendingKind::kPlain) {
+  if (p.kind == PendingKind::kPlain || p.kind == PendingKind::kOperate) {
     on_plain_reply(p, r);
     return;
   }
@@ -411,6 +424,7 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
     case PendingKind::kPing:
       l.ping_tid = 0;
       if (p.gen != l.register_gen) break;  // "ignoring old pong"
+      l.unanswered_ping_since.reset();
       if (r.result >= 0) {
         if (find_transition(l.state, LingerInput::kPingOk)) {
           l.watch_valid_thru = std::max(l.watch_valid_thru, p.sent);
@@ -445,6 +459,11 @@ void WatchClient::on_plain_reply(Pending& p, const OsdReply& r) {
     } else if (d.op == osd_op::kListWatchers) {
       d.data = out.owned();
     }
+  }
+  if (p.kind == PendingKind::kOperate) {
+    d.rvals = r.rvals;
+    d.outdata.reserve(r.outdata.size());
+    for (const auto& o : r.outdata) d.outdata.push_back(o.owned());
   }
   deliver(std::move(d));
 }
@@ -497,8 +516,7 @@ void WatchClient::handle_session_reset(int32_t osd, Instant now) {
   }
   for (uint64_t c : done) lingers_.erase(c);
   for (auto& [tid, p] : pending_) {
-    if ((p.kind == PendingKind::kPlain || p.kind == PendingKind::kNotifyAck) &&
-        p.req.target.osd == osd && p.transmitted) {
+    if (is_plain(p.kind) && p.req.target.osd == osd && p.transmitted) {
       ++p.req.attempt;
       tx_.push_back(p.req);
     }
@@ -506,29 +524,87 @@ void WatchClient::handle_session_reset(int32_t osd, Instant now) {
 }
 
 void WatchClient::handle_map_change(Placement placement, Instant now) {
+  handle_map_change(std::vector<Placement>{std::move(placement)}, now);
+}
+
+void WatchClient::rescan_targets(Placement placement, std::vector<uint64_t>& moved_lingers,
+                                 std::set<uint64_t>& moved_ops) {
+  // Objecter::_scan_requests for one epoch: lingers first (a linger whose primary moved goes
+  // on the list again, even if an earlier epoch already put it there), then the ops (a map by
+  // tid: once each).
   placement_ = std::move(placement);
   for (auto& [cookie, l] : lingers_) {
     Target t = placement_ ? placement_(l.obj) : Target{};
-    const bool moved = t.osd != l.target.osd;
-    l.target = t;
-    if (moved) apply(l, LingerInput::kTargetChanged, now);
+    if (t.osd != l.target.osd || !t.same_interval(l.target)) moved_lingers.push_back(cookie);
+    l.target = std::move(t);
   }
   for (auto& [tid, p] : pending_) {
-    if (p.kind != PendingKind::kPlain && p.kind != PendingKind::kNotifyAck) continue;
+    if (!is_plain(p.kind)) continue;
     Target t = placement_ ? placement_(p.req.obj) : Target{};
-    const bool moved = t.osd != p.req.target.osd;
-    p.req.target = t;
-    if ((moved || !p.transmitted) && t.osd >= 0) {
-      if (p.transmitted) ++p.req.attempt;
-      p.transmitted = true;
-      tx_.push_back(p.req);
-    }
+    if (t.osd != p.req.target.osd || !p.transmitted) moved_ops.insert(tid);
+    p.req.target = std::move(t);
+  }
+}
+
+void WatchClient::handle_map_change(const std::vector<Placement>& epochs, Instant now) {
+  std::vector<uint64_t> moved_lingers;
+  std::set<uint64_t> moved_ops;
+  for (const Placement& p : epochs) rescan_targets(p, moved_lingers, moved_ops);
+  // Objecter::handle_osd_map, after the last epoch: first the ops (same tid, with the newest
+  // target; homeless ones wait for a map that gives them a primary), then the lingers in list
+  // order, each _send_linger a new RECONNECT (or registration) with the newest target.
+  for (uint64_t tid : moved_ops) {
+    auto it = pending_.find(tid);
+    if (it == pending_.end()) continue;
+    Pending& p = it->second;
+    if (p.req.target.osd < 0) continue;
+    if (p.transmitted) ++p.req.attempt;
+    p.transmitted = true;
+    tx_.push_back(p.req);
+  }
+  for (uint64_t cookie : moved_lingers) {
+    auto it = lingers_.find(cookie);
+    // A linger left without a primary waits in the homeless session: no resend (and no gen
+    // bump) until a later map gives it one (Objecter::handle_osd_map: "if
+    // (!op->session->is_homeless()) _send_linger").
+    if (it != lingers_.end() && it->second.target.osd >= 0)
+      apply(it->second, LingerInput::kTargetChanged, now);
   }
 }
 
 Duration WatchClient::watch_confirm_window(const Linger& l) const {
   const uint32_t timeout = l.timeout_s ? l.timeout_s : cfg_.default_watch_timeout_s;
   return std::chrono::seconds(timeout) + cfg_.tick_interval;
+}
+
+// When a registered watch that is neither confirmed nor in error is reported -ETIMEDOUT.
+//
+// librados has no such deadline: Objecter::_linger_ping (ceph/ceph src/osdc/Objecter.cc)
+// only sets watch_valid_thru = the ping's send time on success or last_error (and the error
+// callback) on failure, and linger_check / rados_watch_check just report the age; an OSD that
+// never answers leaves the watch silent. The OSD (src/osd/Watch.cc Watch::got_ping /
+// register_cb / HandleWatchTimeout; src/osd/PrimaryLogPG.cc do_osd_ops WATCH_OP_PING) drops a
+// watch that got no ping for `timeout` seconds (sending a DISCONNECT) and answers a later PING
+// with -ENOTCONN. The core keeps a deadline so that an unanswered watch cannot stay silent
+// (the issue's invariant), but measures it so that it never pre-empts the answer librados
+// would get; it is the later of
+//  - timeout + tick after the last confirmation (pings go out every tick, so in a running
+//    client the oldest unanswered ping is one tick younger than the confirmation and both
+//    bounds are the same instant), and
+//  - no earlier than timeout after the oldest ping still unanswered: a client that did
+//    not run for a while (SIGSTOP; corpus/recordings v1-/v2-watch-error, stopped 6 s past a
+//    3 s watch timeout) pings on its first tick after resuming, and that ping's -ENOTCONN (or
+//    the DISCONNECT the OSD queued meanwhile) is the error the user gets, as from librados,
+//    instead of a local -ETIMEDOUT at the same instant.
+// So a watch is confirmed or reports an error within timeout + ping interval of its last
+// confirmation, or within timeout of the first ping after the client resumed
+// (check_invariants).
+Instant WatchClient::watch_confirm_deadline(const Linger& l) const {
+  const Duration window = watch_confirm_window(l);  // timeout + tick
+  Instant d = l.watch_valid_thru + window;
+  if (l.unanswered_ping_since)
+    d = std::max(d, *l.unanswered_ping_since + (window - cfg_.tick_interval));
+  return d;
 }
 
 void WatchClient::tick(Instant now) {
@@ -541,6 +617,8 @@ void WatchClient::handle_timeout(Instant now) {
   // Objecter's tick is one timer event that re-arms itself `tick_interval` after it ran: after
   // a stall (a stopped process, a late caller) it runs once, not once per missed interval
   // (corpus/recordings v1-/v2-watch-error: one PING at SIGCONT; found by `cephwire replay`).
+  // The tick runs before the confirm deadlines are checked: a client resuming from a stall
+  // pings first, and that ping decides (watch_confirm_deadline).
   if (now >= next_tick_) {
     tick(now);
     next_tick_ = now + cfg_.tick_interval;
@@ -549,7 +627,7 @@ void WatchClient::handle_timeout(Instant now) {
   for (auto& [cookie, l] : lingers_) {
     if (l.is_watch) {
       if ((l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting) &&
-          now - l.watch_valid_thru >= watch_confirm_window(l)) {
+          now >= watch_confirm_deadline(l)) {
         apply(l, LingerInput::kConfirmTimeout, now, -kETIMEDOUT);
       }
     } else if (now >= l.notify_deadline) {
@@ -592,7 +670,7 @@ std::optional<Instant> WatchClient::poll_timeout() const {
   for (const auto& [cookie, l] : lingers_) {
     if (l.is_watch) {
       if (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting)
-        t = std::min(t, l.watch_valid_thru + watch_confirm_window(l));
+        t = std::min(t, watch_confirm_deadline(l));
     } else {
       t = std::min(t, l.notify_deadline);
     }
@@ -624,14 +702,16 @@ std::optional<std::string> WatchClient::check_invariants(Instant now) const {
       return c + "Established with a sticky error";
     if (l.is_watch &&
         (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting) &&
-        now - l.watch_valid_thru > watch_confirm_window(l) + cfg_.tick_interval)
+        now > watch_confirm_deadline(l) + cfg_.tick_interval)
       return c + "registered watch neither confirmed nor in error within timeout + tick";
+    if (l.unanswered_ping_since && (!l.ping_tid || l.state != LingerState::kEstablished))
+      return c + "unanswered ping stamp without a ping in flight";
     if (l.undelivered_notifies.size() > events_.size())
       return c + "more undelivered notifies than queued events";
   }
   size_t per_linger = 0;
   for (const auto& [tid, p] : pending_) {
-    if (p.kind == PendingKind::kPlain || p.kind == PendingKind::kNotifyAck) continue;
+    if (is_plain(p.kind)) continue;
     auto it = lingers_.find(p.handle);
     if (it == lingers_.end()) return "pending linger request " + std::to_string(tid) + " without linger";
     ++per_linger;

@@ -11,6 +11,7 @@
 // Every linger transition goes through the table in linger_state.h.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -67,6 +68,19 @@ struct Target {
   uint32_t epoch = 0;      // map epoch the requests carry
   uint32_t pg_seed = 0;    // actual PG (ceph_stable_mod of the hash)
   uint32_t hash = 0;       // raw object hash
+  // The PG's interval (Objecter op_target_t: up, up_primary, acting, size, min_size, pg_num),
+  // when the shell knows it (empty / 0 otherwise). Lingers are resent on a new interval even
+  // if the primary stays: Objecter::_recalc_linger_op_target calls _calc_target with
+  // any_change = true, so PastIntervals::is_new_interval (any of these changed) forces the
+  // resend; plain ops only follow a primary change.
+  std::vector<int32_t> up, acting;
+  int32_t up_primary = -1;
+  uint32_t pg_num = 0;
+  uint8_t size = 0, min_size = 0;
+  bool same_interval(const Target& o) const {
+    return up == o.up && acting == o.acting && up_primary == o.up_primary &&
+           pg_num == o.pg_num && size == o.size && min_size == o.min_size;
+  }
   bool operator==(const Target&) const = default;
 };
 using Placement = std::function<Target(const ObjectId&)>;
@@ -82,7 +96,24 @@ struct OpSpec {
   uint64_t offset = 0;     // extent.offset
   uint64_t length = 0;     // extent.length
   codec::Bytes indata;     // goes to the data segment
+  // Generic ops (WatchClient::operate): the 28-byte ceph_osd_op union exactly as the caller
+  // built it (librados' ObjectOperation fills it per op: extent, cls, xattr, alloc_hint, ...).
+  // When set it is sent verbatim and the typed fields above are not used for the union.
+  std::optional<std::array<uint8_t, 28>> raw_union;
   bool operator==(const OpSpec&) const = default;
+};
+
+// CEPH_NOSNAP: the object's head (src/include/rados.h).
+constexpr uint64_t kNoSnap = 0xfffffffffffffffeULL;
+
+// The snapshot side of a request: reads name the snap they read (snapid), writes carry the
+// writer's snap context (seq + snaps, newest first) - Objecter::prepare_read_op /
+// prepare_mutate_op, MOSDOp::snapid / snap_seq / snaps.
+struct SnapSpec {
+  uint64_t snapid = kNoSnap;
+  uint64_t snap_seq = 0;
+  std::vector<uint64_t> snaps;
+  bool operator==(const SnapSpec&) const = default;
 };
 
 // A request to send on the session with `target.osd` (one MOSDOp).
@@ -94,6 +125,7 @@ struct OsdRequest {
   int32_t attempt = 0;     // retry_attempt: resends of plain ops bump it, same tid
   Duration mtime{};        // caller's clock at submit (the shell maps it to wall time)
   std::vector<OpSpec> ops;
+  SnapSpec snap;           // CEPH_NOSNAP / no snap context unless set by operate()
 };
 
 // A decoded MOSDOpReply, reduced to what the client needs.
@@ -153,6 +185,9 @@ struct OpDone {
   uint64_t size = 0;                   // stat
   uint32_t mtime_sec = 0, mtime_nsec = 0;
   std::vector<WatcherEntry> watchers;  // list_watchers
+  // operate(): every op's rval and outdata (owned), in op order.
+  std::vector<int32_t> rvals;
+  std::vector<codec::Bytes> outdata;
 };
 struct FlushDone { uint64_t token; };
 }  // namespace ev
@@ -195,6 +230,16 @@ class WatchClient {
   uint64_t write_full(const ObjectId& obj, codec::Bytes data, Instant now);
   uint64_t read(const ObjectId& obj, uint64_t off, uint64_t len, Instant now);
   uint64_t stat(const ObjectId& obj, Instant now);
+  // Any other object operation, librados aio_operate-like (IoCtxImpl::aio_operate /
+  // aio_operate_read -> Objecter::prepare_mutate_op / prepare_read_op): `flags` are the
+  // CEPH_OSD_FLAG_* of the op (READ and/or WRITE, plus e.g. FULL_TRY, BALANCE_READS; ONDISK
+  // and KNOWN_REDIR are added as for every request), `ops` are the raw ops (op code, op
+  // flags, union via OpSpec::raw_union or the typed fields, indata), `snap` the snapid / snap
+  // context. Same tid, reqid and resend rules as write_full/read/stat: one tid, resent with the
+  // same tid and a bumped retry_attempt on session reset or when its primary moves.
+  // ev::OpDone{handle, first op code, result, rvals, outdata} follows.
+  uint64_t operate(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops, SnapSpec snap,
+                   Instant now);
 
   // ---- network and map inputs ----
   void handle_reply(const OsdReply& r, Instant now);
@@ -204,6 +249,13 @@ class WatchClient {
   void handle_session_reset(int32_t osd, Instant now);
   // A new map: recompute every target; lingers and ops whose primary moved are resent.
   void handle_map_change(Placement placement, Instant now);
+  // One MOSDMap carrying several consecutive epochs, oldest first (`epochs` non-empty; the
+  // last one is the map the client ends up with). Objecter::handle_osd_map applies every
+  // incremental in turn and runs _scan_requests after each, collecting the lingers that need
+  // a resend in a list (a linger moved by two epochs is in it twice) and the ops in a map by
+  // tid (once each); only after the last epoch does it resend them, all with the newest
+  // targets. So a watch moved twice sends two RECONNECTs (gen +1, +2) in a row.
+  void handle_map_change(const std::vector<Placement>& epochs, Instant now);
   void handle_timeout(Instant now);
 
   // ---- outputs ----
@@ -223,7 +275,14 @@ class WatchClient {
   void set_tracing(bool on) { tracing_ = on; }
 
  private:
-  enum class PendingKind : uint8_t { kRegister, kReconnect, kPing, kUnwatch, kPlain, kNotifyAck };
+  enum class PendingKind : uint8_t {
+    kRegister, kReconnect, kPing, kUnwatch, kPlain, kNotifyAck,
+    kOperate,  // operate(): a plain op whose completion carries every op's rval / outdata
+  };
+  // Plain (non-linger) requests: resent with the same tid on reset / target change.
+  static bool is_plain(PendingKind k) {
+    return k == PendingKind::kPlain || k == PendingKind::kNotifyAck || k == PendingKind::kOperate;
+  }
   struct Pending {
     PendingKind kind;
     uint64_t handle;      // linger cookie or plain-op handle
@@ -245,6 +304,9 @@ class WatchClient {
     uint64_t ping_tid = 0;        // in-flight PING
     uint64_t unwatch_tid = 0;
     Instant watch_valid_thru{};
+    // Send time of the oldest ping of the current gen not answered yet (nullopt: none): the
+    // confirm deadline waits one tick for such a ping (see watch_confirm_deadline).
+    std::optional<Instant> unanswered_ping_since;
     int32_t last_error = 0;
     std::deque<Instant> undelivered_notifies;  // enqueue stamps of queued notify events
     // notify lingers
@@ -260,7 +322,8 @@ class WatchClient {
   bool apply(Linger& l, LingerInput in, Instant now, int32_t err = 0);
   void perform(Linger& l, LingerAction a, LingerInput in, Instant now, int32_t err);
   uint64_t submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
-                        Instant now, PendingKind kind = PendingKind::kPlain);
+                        Instant now, PendingKind kind = PendingKind::kPlain,
+                        SnapSpec snap = {});
   uint64_t send(Pending p);
   OsdRequest linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now);
   static OpSpec watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint32_t timeout);
@@ -272,8 +335,11 @@ class WatchClient {
   void deliver(Event e);
   void deliver_notify_done(Linger& l, int32_t rc);
   void on_plain_reply(Pending& p, const OsdReply& r);
+  void rescan_targets(Placement placement, std::vector<uint64_t>& moved_lingers,
+                      std::set<uint64_t>& moved_ops);
   void tick(Instant now);
   Duration watch_confirm_window(const Linger& l) const;
+  Instant watch_confirm_deadline(const Linger& l) const;
 
   ClientConfig cfg_;
   Placement placement_;

@@ -432,6 +432,189 @@ TEST(WatchClient, PlainOpsResendWithSameTidOnReset) {
   EXPECT_EQ(h.events_of<ev::OpDone>().size(), 1u);
 }
 
+// operate(): librados aio_operate with raw ops (here librbd's SETALLOCHINT + WRITE with a snap
+// context): sent as given plus ONDISK | KNOWN_REDIR, one tid, resent with that tid and a bumped
+// retry_attempt on a session reset and when its primary moves; not when only the epoch does.
+TEST(WatchClient, OperateSendsRawOpsAndResendsLikePlainOps) {
+  Harness h;
+  OpSpec hint;
+  hint.op = 0x2223;  // SETALLOCHINT
+  hint.raw_union = std::array<uint8_t, 28>{};
+  (*hint.raw_union)[2] = 0x40;  // expected_object_size = 4 MiB
+  OpSpec write;
+  write.op = 0x2201;  // WRITE
+  write.flags = 0x20;  // an op flag (FADVISE_*) travels as given
+  write.raw_union = std::array<uint8_t, 28>{};
+  (*write.raw_union)[8] = 4;  // extent.length
+  std::string data = "data";
+  write.indata = Bytes::view({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  const SnapSpec snap{kNoSnap, 4, {4, 2}};
+  const uint64_t handle = h.c.operate(kObj, osd_op::kFlagWrite, {hint, write}, snap, h.now);
+  data = "XXXX";  // the core owns its copy of the input
+  h.drain();
+  ASSERT_EQ(h.sent.size(), 1u);
+  const OsdRequest first = h.last();
+  EXPECT_EQ(first.flags, 0x400024u);
+  ASSERT_EQ(first.ops.size(), 2u);
+  EXPECT_EQ(first.ops[0].op, 0x2223);
+  EXPECT_EQ(first.ops[0].raw_union, hint.raw_union);
+  EXPECT_EQ(first.ops[1].flags, 0x20u);
+  EXPECT_EQ(first.ops[1].indata, Bytes::from_string("data"));
+  EXPECT_EQ(first.snap, snap);
+  EXPECT_EQ(first.attempt, 0);
+
+  // Session reset: same tid, retry_attempt 1.
+  h.c.handle_session_reset(0, h.now);
+  h.drain();
+  ASSERT_EQ(h.sent.size(), 2u);
+  EXPECT_EQ(h.last().tid, first.tid);
+  EXPECT_EQ(h.last().attempt, 1);
+  EXPECT_EQ(h.last().ops, first.ops);
+  // A new epoch that keeps the primary: nothing to resend.
+  h.c.handle_map_change([](const ObjectId&) { return Target{0, 10, 1, 0x18742201}; }, h.now);
+  h.drain();
+  EXPECT_EQ(h.sent.size(), 2u);
+  // The primary moves: resent to it, same tid, retry_attempt 2, the new epoch.
+  h.primary = 2;
+  h.c.handle_map_change([](const ObjectId&) { return Target{2, 11, 1, 0x18742201}; }, h.now);
+  h.drain();
+  ASSERT_EQ(h.sent.size(), 3u);
+  EXPECT_EQ(h.last().tid, first.tid);
+  EXPECT_EQ(h.last().attempt, 2);
+  EXPECT_EQ(h.last().target.osd, 2);
+  EXPECT_EQ(h.last().target.epoch, 11u);
+  // The reply from the old primary is ignored; the new one completes it with every op's rval
+  // and outdata.
+  h.reply(first, 0);
+  EXPECT_TRUE(h.events_of<ev::OpDone>().empty());
+  OsdReply r;
+  r.osd = 2;
+  r.tid = first.tid;
+  r.rvals = {0, 0};
+  r.outdata = {Bytes{}, Bytes::from_string("out")};
+  h.c.handle_reply(r, h.now);
+  h.drain();
+  auto done = h.events_of<ev::OpDone>();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].handle, handle);
+  EXPECT_EQ(done[0].op, 0x2223);
+  EXPECT_EQ(done[0].rvals, (std::vector<int32_t>{0, 0}));
+  ASSERT_EQ(done[0].outdata.size(), 2u);
+  EXPECT_EQ(done[0].outdata[1], Bytes::from_string("out"));
+  EXPECT_EQ(h.c.pending_requests(), 0u);
+}
+
+Target with_acting(int primary, uint32_t epoch, std::vector<int32_t> acting) {
+  Target t = osd(primary);
+  t.epoch = epoch;
+  t.up = acting;
+  t.up_primary = primary;
+  t.acting = std::move(acting);
+  t.size = 3;
+  return t;
+}
+
+// One MOSDMap with epochs 20..22 (corpus/recordings v1-/v2-primary-out): 20 moves the primary
+// 1 -> 0, 21 changes the acting set again (pg_temp) with the same primary, 22 changes nothing.
+// Objecter::handle_osd_map scans per epoch: the watch is queued twice and resent twice after
+// the last epoch (RECONNECT gen 1 and 2, both with epoch 22's target); a plain op in flight is
+// resent once; a linger left homeless by an epoch is not resent until a primary appears.
+TEST(WatchClient, MapWithSeveralEpochsResendsLingersPerEpoch) {
+  Harness h;
+  h.primary = 1;
+  h.c.handle_map_change([](const ObjectId&) { return with_acting(1, 19, {1, 0, 2}); }, h.now);
+  uint64_t w = h.registered_watch();
+  EXPECT_EQ(h.last().target.osd, 1);
+  const uint64_t op = h.c.stat(ObjectId{1, "", "other", ""}, h.now);
+  h.drain();
+  const OsdRequest stat = h.last();
+  const size_t before = h.sent.size();
+
+  std::vector<Placement> epochs = {
+      [](const ObjectId&) { return with_acting(0, 20, {0, 2}); },
+      [](const ObjectId&) { return with_acting(0, 21, {0, 2, 1}); },
+      [](const ObjectId&) { return with_acting(0, 22, {0, 2, 1}); },
+  };
+  h.primary = 0;
+  h.c.handle_map_change(epochs, h.now);
+  h.drain();
+  ASSERT_EQ(h.sent.size(), before + 3);
+  // The op first (same tid, attempt 1), then the two RECONNECTs.
+  EXPECT_EQ(h.sent[before].tid, stat.tid);
+  EXPECT_EQ(h.sent[before].attempt, 1);
+  EXPECT_EQ(h.sent[before].target.epoch, 22u);
+  const OsdRequest& r1 = h.sent[before + 1];
+  const OsdRequest& r2 = h.sent[before + 2];
+  EXPECT_EQ(r1.ops[0].watch_op, osd_op::kWatchReconnect);
+  EXPECT_EQ(r2.ops[0].watch_op, osd_op::kWatchReconnect);
+  EXPECT_EQ(r1.ops[0].gen, 1u);
+  EXPECT_EQ(r2.ops[0].gen, 2u);
+  EXPECT_EQ(r1.target.osd, 0);
+  EXPECT_EQ(r1.target.epoch, 22u);
+  EXPECT_EQ(r2.target.epoch, 22u);
+  EXPECT_EQ(r2.tid, r1.tid + 1);
+  // Only the newest RECONNECT counts; the first one's reply is stale.
+  h.reply(r1, 0);
+  EXPECT_EQ(h.c.linger_state(w), LingerState::kReconnecting);
+  h.reply(r2, 0);
+  EXPECT_EQ(h.c.linger_state(w), LingerState::kEstablished);
+  EXPECT_EQ(h.events_of<ev::WatchReconnected>().size(), 1u);
+  (void)op;
+
+  // An epoch without a primary, then one with it back, in one message: the homeless epoch
+  // sends nothing, the linger goes out once (gen 3) to the new primary.
+  const size_t n = h.sent.size();
+  h.c.handle_map_change(std::vector<Placement>{
+                            [](const ObjectId&) { return Target{-1, 23, 1, 0x18742201}; },
+                        },
+                        h.now);
+  h.drain();
+  EXPECT_EQ(h.sent.size(), n) << "homeless: nothing sent";
+  EXPECT_EQ(h.c.register_gen(w), 2u);
+  h.c.handle_map_change([](const ObjectId&) { return with_acting(2, 24, {2}); }, h.now);
+  h.drain();
+  ASSERT_EQ(h.sent.size(), n + 2);  // the stat (it had gone homeless too) and the RECONNECT
+  EXPECT_EQ(h.last().ops[0].watch_op, osd_op::kWatchReconnect);
+  EXPECT_EQ(h.last().ops[0].gen, 3u);
+  EXPECT_EQ(h.last().target.osd, 2);
+}
+
+// A client that did not run for longer than its watch timeout (SIGSTOP: corpus/recordings
+// v1-/v2-watch-error): on resuming it pings, and that ping's -ENOTCONN is the error the user
+// gets (as from librados), not a local -ETIMEDOUT; had the ping gone unanswered, -ETIMEDOUT
+// follows `timeout` after it. The invariants hold throughout.
+TEST(WatchClient, StalledClientReportsThePingsError) {
+  for (bool answered : {true, false}) {
+    Harness h;
+    uint64_t w = h.c.watch(kObj, 3, h.now);  // watch3, 3 s timeout (tick 5 s)
+    h.drain();
+    h.reply(h.last(), 0);
+    // Stopped from 0 to 20 s: the first thing the client does is its overdue tick.
+    h.now = 20s;
+    h.c.handle_timeout(h.now);
+    h.drain();
+    const OsdRequest ping = h.last();
+    ASSERT_EQ(ping.ops[0].watch_op, osd_op::kWatchPing);
+    EXPECT_TRUE(h.events_of<ev::WatchError>().empty()) << "no local error before the ping's answer";
+    EXPECT_EQ(h.c.linger_state(w), LingerState::kEstablished);
+    ASSERT_TRUE(h.c.poll_timeout().has_value());
+    EXPECT_EQ(*h.c.poll_timeout(), 23s) << "the ping gets the watch timeout to be answered";
+    if (answered) {
+      h.now = 20s + 1ms;
+      h.reply(ping, -kENOTCONN);
+      ASSERT_EQ(h.events_of<ev::WatchError>().size(), 1u);
+      EXPECT_EQ(h.events_of<ev::WatchError>()[0].error, -kENOTCONN);
+      EXPECT_EQ(h.c.watch_check(w, h.now), -kENOTCONN);
+    } else {
+      h.advance(3s - 1ms);
+      EXPECT_TRUE(h.events_of<ev::WatchError>().empty());
+      h.advance(1ms);
+      ASSERT_EQ(h.events_of<ev::WatchError>().size(), 1u);
+      EXPECT_EQ(h.events_of<ev::WatchError>()[0].error, -kETIMEDOUT);
+    }
+  }
+}
+
 TEST(WatchClient, HomelessUntilAMapGivesAPrimary) {
   Harness h;
   h.primary = -1;

@@ -1,5 +1,7 @@
 #include "client/wire.h"
 
+#include <cstring>
+
 #include "codec/denc.h"
 #include "codec/messages/obj_list_watch_response_t.h"
 #include "codec/messages/object_locator_t.h"
@@ -34,6 +36,13 @@ codec::utime_t mtime_for(const OsdRequest& req, codec::utime_t now,
 
 codec::OSDOp to_osd_op(const OpSpec& s) {
   codec::ceph_osd_op o;
+  if (s.raw_union) {  // a generic op: the union exactly as its ObjectOperation built it
+    o = codec::ceph_osd_op::make(s.op);
+    o.u = *s.raw_union;
+    o.flags = s.flags;
+    o.payload_len = static_cast<uint32_t>(s.indata.size());
+    return codec::OSDOp(o, s.indata);
+  }
   switch (s.op) {
     case osd_op::kWatch:
       o = codec::ceph_osd_op::make_watch(s.cookie, s.watch_op, s.gen, s.timeout);
@@ -71,8 +80,9 @@ codec::MOSDOp to_mosdop(const OsdRequest& req, const OpContext& ctx) {
   m.oid = req.obj.name;
   m.ops.reserve(req.ops.size());
   for (const auto& s : req.ops) m.ops.push_back(to_osd_op(s));
-  m.snapid = codec::kNoSnap;
-  m.snap_seq = 0;
+  m.snapid = req.snap.snapid;
+  m.snap_seq = req.snap.snap_seq;
+  m.snaps = req.snap.snaps;
   m.retry_attempt = req.attempt;
   m.features = ctx.features;
   return m;
@@ -82,8 +92,11 @@ codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx) {
   codec::MessageParts p;
   p.tid = req.tid;
   p.priority = kOsdOpPriority;
-  if (!req.ops.empty() && is_write_data_op(req.ops[0].op))
-    p.data_off = static_cast<uint16_t>(req.ops[0].offset);
+  if (!req.ops.empty() && is_write_data_op(req.ops[0].op)) {
+    uint64_t off = req.ops[0].offset;
+    if (req.ops[0].raw_union) std::memcpy(&off, req.ops[0].raw_union->data(), 8);  // extent.offset
+    p.data_off = static_cast<uint16_t>(off);
+  }
   to_mosdop(req, ctx).encode(p);
   // merge_osd_op_vector_in_data passes a single view through: make the message self-contained.
   p.front = p.front.owned();

@@ -6,8 +6,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <tuple>
 
+#include "codec/messages/MAuthReply.h"
+#include "codec/messages/MOSDMap.h"
+#include "codec/osdmap/OSDMap.h"
 #include "tools/capture/capture.h"
 
 namespace cephwire::cli {
@@ -38,6 +42,7 @@ struct ConnInfo {
   Instant first{}, last{};
   uint64_t first_frame = 0, last_frame = 0;
   bool closed = false;
+  std::optional<uint64_t> auth_gid;  // global_id from the monitor's MAuthReply
   std::vector<Input> items;
 };
 
@@ -72,13 +77,26 @@ bool load(const std::string& file, FileData& fd, std::string* error) {
         auto& who = it->item.dir() == Dir::kClientToServer ? ci.client : ci.server;
         who = p->src;
       }
-      if (!p || (p->type != 42 && p->type != 43 && p->type != 44)) continue;
+      // A monitor session's client is known by the global_id the monitor hands out: in
+      // MAuthReply (msgr v1) or the AUTH_DONE frame (msgr v2, whose idents name the client
+      // "client.?" on that session).
+      if (p && p->type == codec::MAuthReply::kType && it->item.dir() == Dir::kServerToClient) {
+        if (auto a = codec::MAuthReply::decode(*p); a && a->result == 0 && a->global_id != 0)
+          ci.auth_gid = a->global_id;
+      }
+      if (const auto* v2 = std::get_if<codec::msgr2::Item>(&it->item.item())) {
+        if (const auto* done = v2->as<codec::msgr2::AuthDoneFrame>(); done && done->global_id)
+          ci.auth_gid = done->global_id;
+      }
+      if (!p || (p->type != 41 && p->type != 42 && p->type != 43 && p->type != 44)) continue;
       const Dir d = it->item.dir();
       if ((p->type == 42) != (d == Dir::kClientToServer)) continue;
       fd.storage.push_back(std::move(it->item));
       Input in;
-      in.kind = p->type == 42 ? InputKind::kRequest
-                              : p->type == 43 ? InputKind::kReply : InputKind::kWatchNotify;
+      in.kind = p->type == 42   ? InputKind::kRequest
+                : p->type == 43 ? InputKind::kReply
+                : p->type == 44 ? InputKind::kWatchNotify
+                                : InputKind::kMap;
       in.conn = it->conn->id;
       in.frame = it->frame;
       in.time = t;
@@ -183,6 +201,79 @@ std::map<uint64_t, ManifestClient> read_manifest(const std::string& pcap) {
   return out;
 }
 
+// The client's OSDMap, followed through the MOSDMaps it receives as
+// Objecter::handle_osd_map does (ceph/ceph src/osdc/Objecter.cc): other clusters and old
+// epochs are ignored; the first map is the newest full one in the message; then epoch by
+// epoch from ours + 1, the incremental for that epoch or else its full map, stopping at a gap.
+// Every epoch reached is kept (as a placement) so the replay can scan requests per epoch.
+class MapFollower {
+ public:
+  // The placements under each new epoch; `closed` gets the OSDs whose sessions an epoch
+  // closes (marked down, or up at another address: handle_osd_map's close_session).
+  std::vector<client::Placement> handle(const codec::MessageParts& p, std::set<int32_t>& closed) {
+    std::vector<client::Placement> out;
+    auto m = codec::MOSDMap::decode(p);
+    if (!m) return out;
+    if (map_ && m->fsid != map_->fsid) return out;
+    const uint32_t last = m->get_last();
+    if (last == 0 || (map_ && last <= map_->epoch)) return out;
+    if (!map_) {
+      if (m->maps.empty()) return out;
+      auto full = codec::OSDMap::decode(m->maps.rbegin()->second.span());
+      if (!full) return out;
+      map_ = std::make_shared<const codec::OSDMap>(std::move(*full));
+      out.push_back(placement(map_));
+    }
+    for (uint32_t e = map_->epoch + 1; e <= last; ++e) {
+      auto next = std::make_shared<codec::OSDMap>(*map_);
+      if (auto inc = m->incremental_maps.find(e); inc != m->incremental_maps.end()) {
+        if (!next->apply_incremental(inc->second.span())) break;
+      } else if (auto full = m->maps.find(e); full != m->maps.end()) {
+        auto d = codec::OSDMap::decode(full->second.span());
+        if (!d) break;
+        *next = std::move(*d);
+      } else {
+        break;  // a gap: the Objecter asks the monitor for the missing epoch
+      }
+      for (int32_t osd = 0; osd < map_->max_osd; ++osd) {
+        if (!map_->is_up(osd)) continue;
+        if (!next->is_up(osd) || size_t(osd) >= next->client_addrs.size() ||
+            size_t(osd) >= map_->client_addrs.size() ||
+            !(next->client_addrs[size_t(osd)] == map_->client_addrs[size_t(osd)]))
+          closed.insert(osd);
+      }
+      map_ = std::move(next);
+      out.push_back(placement(map_));
+    }
+    return out;
+  }
+
+ private:
+  // Objecter::_calc_target for a plain object: the acting primary of the object's PG.
+  static client::Placement placement(std::shared_ptr<const codec::OSDMap> m) {
+    return [m](const client::ObjectId& obj) {
+      client::Target t;
+      t.epoch = m->epoch;
+      auto loc = m->locate(obj.pool, obj.name, obj.nspace, obj.key);
+      if (!loc) return t;  // no such pool: homeless
+      t.osd = loc->acting_primary;
+      t.pg_seed = loc->pg_seed;
+      t.hash = loc->raw_hash;
+      const codec::UpActing ua = m->pg_to_up_acting(codec::PgId{obj.pool, loc->pg_seed});
+      t.up = ua.up;
+      t.acting = ua.acting;
+      t.up_primary = ua.up_primary;
+      if (const auto* pool = m->get_pool(obj.pool)) {
+        t.pg_num = pool->pg_num;
+        t.size = pool->size;
+        t.min_size = pool->min_size;
+      }
+      return t;
+    };
+  }
+  std::shared_ptr<const codec::OSDMap> map_;
+};
+
 }  // namespace
 
 bool load_recording(const std::string& pcap, LoadedRecording& out, std::string* error) {
@@ -196,6 +287,13 @@ bool load_recording(const std::string& pcap, LoadedRecording& out, std::string* 
   std::map<uint64_t, std::vector<Keyed>> keyed;
   size_t seq = 0;
   for (auto& [id, ci] : fd.conns) {
+    if (ci.auth_gid && (!ci.client || ci.client->num < 0) && ci.server &&
+        ci.server->type == entity_name_t::kTypeMon) {
+      entity_name_t n;
+      n.type = entity_name_t::kTypeClient;
+      n.num = static_cast<int64_t>(*ci.auth_gid);
+      ci.client = n;
+    }
     if (!ci.client || ci.client->type != entity_name_t::kTypeClient || ci.client->num < 0 ||
         !ci.have_first)
       continue;
@@ -203,6 +301,14 @@ bool load_recording(const std::string& pcap, LoadedRecording& out, std::string* 
     ClientRecording& r = recs[gid];
     if (r.gid == 0 || ci.first < r.start) r.start = ci.first;
     r.gid = gid;
+    if (ci.server && ci.server->type == entity_name_t::kTypeMon) {
+      for (auto& in : ci.items) {  // the monitor session: only its MOSDMaps matter here
+        if (in.kind != InputKind::kMap) continue;
+        const uint64_t f = in.frame;
+        keyed[gid].push_back({f, 1, seq++, std::move(in)});
+      }
+      continue;
+    }
     if (!ci.server || ci.server->type != entity_name_t::kTypeOsd) continue;
     const int32_t osd = static_cast<int32_t>(ci.server->num);
     auto& v = keyed[gid];
@@ -234,7 +340,16 @@ bool load_recording(const std::string& pcap, LoadedRecording& out, std::string* 
     std::sort(v.begin(), v.end(), [](const Keyed& a, const Keyed& b) {
       return std::tie(a.frame, a.sub, a.seq) < std::tie(b.frame, b.sub, b.seq);
     });
-    for (auto& k : v) r.inputs.push_back(std::move(k.in));
+    MapFollower maps;
+    for (auto& k : v) {
+      if (k.in.kind == InputKind::kMap) {
+        std::set<int32_t> closed;
+        k.in.map_epochs = maps.handle(k.in.msg, closed);
+        if (k.in.map_epochs.empty()) continue;  // nothing new for this client
+        k.in.map_closed.assign(closed.begin(), closed.end());
+      }
+      r.inputs.push_back(std::move(k.in));
+    }
     if (auto m = manifest.find(gid); m != manifest.end()) {
       if (m->second.tick) r.tick_interval = *m->second.tick;
       if (m->second.has_watches) r.callbacks = m->second.callbacks;

@@ -1,7 +1,10 @@
 // Loading a recording for `cephwire replay`: reads the pcap (tools/capture), groups the
 // MOSDOp / MOSDOpReply / MWatchNotify items of each librados client's OSD connections with
-// their pcap frames and times (client entity from the messages / msgr handshake, OSD from the
-// server side), and reads the recording's manifest (NAME.json beside NAME.pcap, when present):
+// their pcap frames and times (client entity from the messages / msgr handshake, or on a
+// monitor session from the global_id in MAuthReply / AUTH_DONE; OSD from the server side),
+// follows the client's OSDMap through the MOSDMaps it receives (from its monitor or OSDs;
+// //codec/osdmap decodes and places) and hands the replay each new epoch's placement, and
+// reads the recording's manifest (NAME.json beside NAME.pcap, when present):
 // the client's objecter_tick_interval override and the watch callbacks librados delivered for
 // the scenario's own watches. The replay logic itself is client/replay.h (sans-IO).
 #pragma once
