@@ -82,6 +82,7 @@ bool WatchClient::apply(Linger& l, LingerInput in, Instant now, int32_t err) {
   }
   l.state = t->to;
   perform(l, t->action, in, now, err);
+  note_deadline(l);
   return true;
 }
 
@@ -201,6 +202,7 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
   }
   l.register_tid = send({PendingKind::kRegister, l.cookie, l.register_gen, now,
                          linger_request(l, flags, std::move(op), now), false});
+  note_deadline(l);
 }
 
 void WatchClient::send_reconnect(Linger& l, Instant now) {
@@ -211,6 +213,7 @@ void WatchClient::send_reconnect(Linger& l, Instant now) {
   OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
                                   watch_op(l, osd_op::kWatchReconnect, l.register_gen, l.timeout_s), now);
   l.register_tid = send({PendingKind::kReconnect, l.cookie, l.register_gen, now, std::move(req), false});
+  note_deadline(l);
 }
 
 void WatchClient::send_ping(Linger& l, Instant now) {
@@ -433,6 +436,7 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
       } else {
         apply(l, LingerInput::kPingError, now, normalize_watch_error(r.result));
       }
+      note_deadline(l);  // no longer waiting for a ping: the deadline may be earlier
       break;
     case PendingKind::kUnwatch:
       l.unwatch_tid = 0;
@@ -607,6 +611,17 @@ Instant WatchClient::watch_confirm_deadline(const Linger& l) const {
   return d;
 }
 
+std::optional<Instant> WatchClient::linger_deadline(const Linger& l) const {
+  if (!l.is_watch) return l.notify_deadline;
+  if (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting)
+    return watch_confirm_deadline(l);
+  return std::nullopt;
+}
+
+void WatchClient::note_deadline(const Linger& l) {
+  if (auto d = linger_deadline(l)) deadline_bound_ = std::min(deadline_bound_, *d);
+}
+
 void WatchClient::tick(Instant now) {
   for (auto& [cookie, l] : lingers_) {
     if (l.is_watch) apply(l, LingerInput::kTick, now);
@@ -641,6 +656,8 @@ void WatchClient::handle_timeout(Instant now) {
       lingers_.erase(it);
     }
   }
+  deadline_bound_ = Instant::max();
+  for (const auto& [cookie, l] : lingers_) note_deadline(l);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -660,22 +677,15 @@ std::optional<Event> WatchClient::poll_event() {
   if (auto* n = std::get_if<ev::WatchNotify>(&e)) {
     auto it = lingers_.find(n->cookie);
     if (it != lingers_.end() && !it->second.undelivered_notifies.empty())
-      it->second.undelivered_notifies.pop_front();
+      it->second.undelivered_notifies.erase(it->second.undelivered_notifies.begin());
   }
   return e;
 }
 
 std::optional<Instant> WatchClient::poll_timeout() const {
-  Instant t = next_tick_;
-  for (const auto& [cookie, l] : lingers_) {
-    if (l.is_watch) {
-      if (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting)
-        t = std::min(t, watch_confirm_deadline(l));
-    } else {
-      t = std::min(t, l.notify_deadline);
-    }
-  }
-  return t;
+  // At a spurious wake-up (the bound below the real earliest deadline) handle_timeout does
+  // nothing but recompute the bound.
+  return std::min(next_tick_, deadline_bound_);
 }
 
 std::optional<LingerState> WatchClient::linger_state(uint64_t cookie) const {
@@ -692,6 +702,8 @@ uint32_t WatchClient::register_gen(uint64_t cookie) const {
 std::optional<std::string> WatchClient::check_invariants(Instant now) const {
   for (const auto& [cookie, l] : lingers_) {
     const std::string c = "linger " + std::to_string(cookie) + ": ";
+    if (auto d = linger_deadline(l); d && *d < deadline_bound_)
+      return c + "deadline before the bound poll_timeout() reports";
     if (l.state == LingerState::kDone) return c + "Done linger still in the table";
     if (l.is_watch != (l.state <= LingerState::kUnwatching))
       return c + "state " + std::string(to_string(l.state)) + " does not fit its kind";
