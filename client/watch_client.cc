@@ -147,7 +147,18 @@ void WatchClient::perform(Linger& l, LingerAction a, LingerInput in, Instant now
 uint64_t WatchClient::send(Pending p) {
   const uint64_t tid = p.req.tid;
   p.transmitted = p.req.target.osd >= 0;
-  if (p.transmitted) tx_.push_back(p.req);
+  if (is_plain(p.kind)) {
+    if (p.transmitted) tx_.push_back(p.req);  // kept whole: resent as it is
+  } else {
+    // Linger requests (register, reconnect, ping, unwatch) are rebuilt from their linger when
+    // sent again: the pending entry keeps only tid and target, and the request itself moves
+    // to the output queue (no copy of the ops and object name per ping).
+    OsdRequest keep;
+    keep.tid = tid;
+    keep.target = p.req.target;
+    if (p.transmitted) tx_.push_back(std::move(p.req));
+    p.req = std::move(keep);
+  }
   pending_.emplace(tid, std::move(p));
   return tid;
 }

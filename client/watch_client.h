@@ -288,7 +288,7 @@ class WatchClient {
     uint64_t handle;      // linger cookie or plain-op handle
     uint32_t gen;         // register_gen at send (pings)
     Instant sent;
-    OsdRequest req;       // kept for resend (plain ops, unwatch)
+    OsdRequest req;       // plain ops: kept whole for resend; linger requests: tid and target only
     bool transmitted;     // false while homeless
   };
   struct Linger {
