@@ -37,6 +37,8 @@ struct CaseResult {
   std::vector<Finding> notes;       // non-strict, informational, unsupported observations
   // (frame, conn) of the items the rule looked at first, failures first: the report's wire log.
   std::vector<std::pair<uint64_t, uint64_t>> examples;
+  // Time spent on this case alone (replay / live modes); < 0: the whole input's time.
+  double seconds = -1;
 };
 
 class Checker {

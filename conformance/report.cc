@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -47,6 +48,23 @@ std::optional<Verdict> parse_verdict(std::string_view s) {
   return std::nullopt;
 }
 
+uint8_t mode_bit(std::string_view name) {
+  for (const auto& [bit, n] : kModeNames)
+    if (n == name) return bit;
+  return 0;
+}
+
+const Expected::Verdicts& Expected::for_mode(std::string_view m) const {
+  return m == "replay" ? replay : m == "live" ? live : verdicts;
+}
+Expected::Verdicts& Expected::for_mode(std::string_view m) {
+  return m == "replay" ? replay : m == "live" ? live : verdicts;
+}
+
+std::string CaseReport::key() const {
+  return mode == "check" ? std::string(info->id) : std::string(info->id) + "@" + std::string(mode);
+}
+
 std::optional<Expected> parse_expected(const std::string& text, std::string* error) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("verdicts") || !j["verdicts"].is_object()) {
@@ -55,17 +73,30 @@ std::optional<Expected> parse_expected(const std::string& text, std::string* err
   }
   Expected e;
   e.implementation = j.value("implementation", "");
-  for (const auto& [id, v] : j["verdicts"].items()) {
-    if (!find_case(id)) {
-      *error = "unknown case " + id;
+  for (const auto& [bit, name] : kModeNames) {
+    const char* section = bit == mode::kCheck ? "verdicts" : name.data();
+    if (!j.contains(section)) continue;
+    if (!j[section].is_object()) {
+      *error = std::string("\"") + section + "\" is not an object";
       return std::nullopt;
     }
-    auto verdict = v.is_string() ? parse_verdict(v.get<std::string>()) : std::nullopt;
-    if (!verdict) {
-      *error = "bad verdict for " + id;
-      return std::nullopt;
+    for (const auto& [id, v] : j[section].items()) {
+      const CaseInfo* info = find_case(id);
+      if (!info) {
+        *error = "unknown case " + id;
+        return std::nullopt;
+      }
+      if (!(info->modes & bit)) {
+        *error = "case " + id + " does not run in " + std::string(name) + " mode";
+        return std::nullopt;
+      }
+      auto verdict = v.is_string() ? parse_verdict(v.get<std::string>()) : std::nullopt;
+      if (!verdict) {
+        *error = "bad verdict for " + id;
+        return std::nullopt;
+      }
+      e.for_mode(name).emplace(id, *verdict);
     }
-    e.verdicts.emplace(id, *verdict);
   }
   return e;
 }
@@ -73,54 +104,81 @@ std::optional<Expected> parse_expected(const std::string& text, std::string* err
 Report build_report(const std::vector<InputRun>& runs, const Expected* expected) {
   Report rep;
   if (expected) rep.implementation = expected->implementation;
-  for (const auto& r : runs) rep.inputs.push_back(r.name);
+  uint8_t modes_run = 0;
+  for (const auto& r : runs) {
+    if (std::find(rep.inputs.begin(), rep.inputs.end(), r.name) == rep.inputs.end())
+      rep.inputs.push_back(r.name);
+    modes_run |= mode_bit(r.mode);
+  }
   for (const auto& info : catalog()) {
-    if (!(info.modes & mode::kCheck)) continue;
-    CaseReport c;
-    c.info = &info;
-    for (const auto& run : runs) {
-      for (const auto& res : run.results) {
-        if (res.info != &info) continue;
-        c.inputs.push_back({run.name, res.verdict, res.checked});
-        if (severity(res.verdict) > severity(c.verdict)) c.verdict = res.verdict;
-        c.checked += res.checked;
-        if (res.checked) c.seconds += run.seconds;
-        for (const auto& f : res.failures) c.failures.emplace_back(run.name, f);
-        for (const auto& f : res.notes) c.notes.emplace_back(run.name, f);
-        for (const auto& ex : res.examples) {
-          if (c.wire_log.size() >= 12) break;
-          auto it = run.wire.find(ex);
-          if (it != run.wire.end()) c.wire_log.push_back(run.name + ": " + it->second);
+    for (const auto& [bit, mode_name] : kModeNames) {
+      if (!(info.modes & bit) || !(modes_run & bit)) continue;
+      CaseReport c;
+      c.info = &info;
+      c.mode = mode_name;
+      for (const auto& run : runs) {
+        if (run.mode != mode_name) continue;
+        for (const auto& res : run.results) {
+          if (res.info != &info) continue;
+          c.inputs.push_back({run.name, res.verdict, res.checked});
+          if (severity(res.verdict) > severity(c.verdict)) c.verdict = res.verdict;
+          c.checked += res.checked;
+          if (res.seconds >= 0) c.seconds += res.seconds;
+          else if (res.checked) c.seconds += run.seconds;
+          for (const auto& f : res.failures) c.failures.emplace_back(run.name, f);
+          for (const auto& f : res.notes) c.notes.emplace_back(run.name, f);
+          for (const auto& ex : res.examples) {
+            if (c.wire_log.size() >= 12) break;
+            auto it = run.wire.find(ex);
+            if (it != run.wire.end()) c.wire_log.push_back(run.name + ": " + it->second);
+          }
         }
       }
+      if (expected) {
+        const auto& m = expected->for_mode(mode_name);
+        if (auto it = m.find(info.id); it != m.end()) c.expected = it->second;
+      }
+      const bool fails = c.verdict == Verdict::kFail;
+      const bool expected_fail = c.expected == Verdict::kFail;
+      c.unexpected = fails != expected_fail;
+      if (fails) ++rep.failed;
+      if (c.verdict == Verdict::kPass || c.verdict == Verdict::kNonStrict) ++rep.passed;
+      if (fails && expected_fail) ++rep.expected_failures;
+      if (c.unexpected) ++rep.unexpected;
+      rep.cases.push_back(std::move(c));
     }
-    if (expected) {
-      if (auto it = expected->verdicts.find(info.id); it != expected->verdicts.end())
-        c.expected = it->second;
-    }
-    const bool fails = c.verdict == Verdict::kFail;
-    const bool expected_fail = c.expected == Verdict::kFail;
-    c.unexpected = fails != expected_fail;
-    if (fails) ++rep.failed;
-    if (c.verdict == Verdict::kPass || c.verdict == Verdict::kNonStrict) ++rep.passed;
-    if (fails && expected_fail) ++rep.expected_failures;
-    if (c.unexpected) ++rep.unexpected;
-    rep.cases.push_back(std::move(c));
   }
   return rep;
 }
 
-std::string to_expected_json(const Report& r, const std::string& implementation) {
+std::string to_expected_json(const Report& r, const std::string& implementation,
+                             const Expected* keep) {
   // One case per line, so a change of expectation is a one-line diff.
   codec::JsonWriter name;
   name.value(implementation);
-  std::string o = "{\n  \"implementation\": " + name.str() + ",\n  \"verdicts\": {\n";
-  for (size_t i = 0; i < r.cases.size(); ++i) {
-    o += "    \"" + std::string(r.cases[i].info->id) + "\": \"" +
-         std::string(to_string(r.cases[i].verdict)) + "\"";
-    o += i + 1 < r.cases.size() ? ",\n" : "\n";
+  std::string o = "{\n  \"implementation\": " + name.str();
+  for (const auto& [bit, mode_name] : kModeNames) {
+    std::vector<std::pair<std::string, Verdict>> rows;
+    bool ran = false;
+    for (const auto& c : r.cases) {
+      if (c.mode != mode_name) continue;
+      ran = true;
+      rows.emplace_back(std::string(c.info->id), c.verdict);
+    }
+    if (!ran && keep) {  // catalog order
+      const auto& kept = keep->for_mode(mode_name);
+      for (const auto& info : catalog())
+        if (auto it = kept.find(info.id); it != kept.end()) rows.emplace_back(it->first, it->second);
+    }
+    if (rows.empty() && bit != mode::kCheck) continue;
+    o += ",\n  \"" + std::string(bit == mode::kCheck ? "verdicts" : mode_name) + "\": {\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      o += "    \"" + rows[i].first + "\": \"" + std::string(to_string(rows[i].second)) + "\"";
+      o += i + 1 < rows.size() ? ",\n" : "\n";
+    }
+    o += "  }";
   }
-  o += "  }\n}\n";
+  o += "\n}\n";
   return o;
 }
 
@@ -145,14 +203,15 @@ std::string to_json(const Report& r) {
   for (const auto& c : r.cases) {
     w.begin_object();
     w.kv("id", c.info->id);
+    w.kv("key", c.key());
+    w.kv("mode", c.mode);
     w.kv("area", c.info->area());
     w.kv("requirement", c.info->requirement);
     w.kv("source", c.info->source);
     w.key("modes");
     w.begin_array();
-    if (c.info->modes & mode::kCheck) w.value(std::string_view("check"));
-    if (c.info->modes & mode::kReplay) w.value(std::string_view("replay"));
-    if (c.info->modes & mode::kLive) w.value(std::string_view("live"));
+    for (const auto& [bit, mode_name] : kModeNames)
+      if (c.info->modes & bit) w.value(mode_name);
     w.end_array();
     w.kv("verdict", to_string(c.verdict));
     if (c.expected) {
@@ -214,7 +273,7 @@ std::string to_junit(const Report& r) {
     o += buf;
     for (const auto* c : cases) {
       std::snprintf(buf, sizeof buf, "    <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\">\n",
-                    xml_escape(area).c_str(), xml_escape(c->info->id).c_str(), c->seconds);
+                    xml_escape(area).c_str(), xml_escape(c->key()).c_str(), c->seconds);
       o += buf;
       if (c->unexpected) {
         std::string msg = c->verdict == Verdict::kFail
@@ -272,6 +331,8 @@ table.matrix{border-collapse:collapse}
 .badge{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-size:.85em;margin-left:.5em}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:12px}
 .k{color:#666;width:8em;display:inline-block}
+.badge.mode{background:#555}
+.matrix th.mode{font-weight:600;text-align:left;padding:2px 4px}
 </style></head><body>
 <h1>cephwire conformance report</h1>
 <div class="sum" id="summary"></div>
@@ -299,26 +360,35 @@ const legend = document.getElementById('legend');
 for (const v of V) legend.append(el('span', {}, el('span', {class: 'cell v-' + v}, ' '), ' ' + v));
 const areas = {};
 for (const c of data.cases) (areas[c.area] = areas[c.area] || []).push(c);
+const modes = ['check', 'replay', 'live'].filter(m => data.cases.some(c => c.mode === m));
 const matrix = document.getElementById('matrix');
 const list = document.getElementById('cases');
 const details = {};
+const head = el('tr', {}, el('th', {}, ''));
+for (const m of modes) head.append(el('th', {class: 'mode'}, m));
+matrix.append(head);
 for (const [area, cases] of Object.entries(areas)) {
-  const cells = el('td');
-  for (const c of cases) {
-    const cell = el('span', {class: 'cell v-' + c.verdict + (c.unexpected ? ' unexpected' : ''),
-                             title: c.id + ': ' + c.verdict, 'data-case': c.id},
-                    LETTER[c.verdict]);
-    cell.onclick = () => open(c.id);
-    cells.append(cell);
+  const row = el('tr', {}, el('td', {class: 'area'}, area));
+  for (const m of modes) {
+    const cells = el('td', {class: 'mode-' + m});
+    for (const c of cases.filter(x => x.mode === m)) {
+      const cell = el('span', {class: 'cell v-' + c.verdict + (c.unexpected ? ' unexpected' : ''),
+                               title: c.id + ' (' + c.mode + '): ' + c.verdict, 'data-case': c.key},
+                      LETTER[c.verdict]);
+      cell.onclick = () => open(c.key);
+      cells.append(cell);
+    }
+    row.append(cells);
   }
-  matrix.append(el('tr', {}, el('td', {class: 'area'}, area), cells));
+  matrix.append(row);
 }
 for (const c of data.cases) {
-  const d = el('details', {class: 'case', id: 'case-' + c.id});
+  const d = el('details', {class: 'case', id: 'case-' + c.key});
   d.append(el('summary', {}, el('span', {class: 'id'}, c.id),
+              el('span', {class: 'badge mode'}, c.mode),
               el('span', {class: 'badge v-' + c.verdict}, c.verdict +
                  (c.expected ? ' (expected ' + c.expected + ')' : ''))));
-  details[c.id] = d;
+  details[c.key] = d;
   d.addEventListener('toggle', () => { if (d.open && !d.dataset.filled) fill(d, c); });
   list.append(d);
 }
@@ -326,7 +396,8 @@ function fill(d, c) {
   d.dataset.filled = '1';
   const row = (k, v) => el('div', {}, el('span', {class: 'k'}, k), v);
   d.append(row('requirement', c.requirement), row('source', c.source),
-           row('modes', c.modes.join(', ')), row('checked', String(c.checked) + ' times in ' +
+           row('mode', c.mode + ' (runs in: ' + c.modes.join(', ') + ')'),
+           row('checked', String(c.checked) + ' times in ' +
            c.inputs.filter(i => i.checked).length + ' inputs'));
   const f = c.failures.concat(c.notes).map(x => `${x.input}: frame ${x.frame} stream ${x.stream}: ${x.text}`);
   if (f.length) d.append(el('div', {}, 'findings:'), el('pre', {class: 'findings'}, f.join('\n')));
@@ -341,7 +412,7 @@ function open(id) {
   d.scrollIntoView();
 }
 function fill_if(d, id) {
-  const c = data.cases.find(x => x.id === id);
+  const c = data.cases.find(x => x.key === id);
   if (!d.dataset.filled) fill(d, c);
 }
 const m = location.hash.match(/^#case=(.+)$/);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The conformance report over the bundled recordings: `cephwire conformance --report DIR`
-# passes against librados' expected results, writes index.json / junit.xml / index.html, and
+# (capture and replay modes) passes against librados' expected results, writes index.json / junit.xml / index.html, and
 # the HTML renders in headless Chromium: the matrix of areas and cases, and a case expanded
 # (through #case=ID in the URL, which the page's script opens) shows its wire log.
 set -euo pipefail
@@ -24,10 +24,22 @@ for c in j["cases"]:
 ex = next(c for c in j["cases"] if c["id"] == "notify/complete/exactly-once")
 assert ex["verdict"] == "pass" and ex["wire_log"], ex
 assert any("MWatchNotify" in l and "notify_complete" in l for l in ex["wire_log"]), ex["wire_log"]
+# Capture and replay modes ran over the same inputs; replay cases carry the compared messages.
+modes = {c["mode"] for c in j["cases"]}
+assert modes == {"check", "replay"}, modes
+keys = [c["key"] for c in j["cases"]]
+assert len(keys) == len(set(keys)), "keys are unique"
+replay = {c["id"]: c for c in j["cases"] if c["mode"] == "replay"}
+assert len(replay) >= 12, len(replay)
+rc = replay["watch/register/commit"]
+assert rc["verdict"] == "pass" and rc["checked"] > 0 and rc["key"] == "watch/register/commit@replay", rc
+assert any("MOSDOp" in l and "watch" in l for l in rc["wire_log"]), rc["wire_log"]
+assert all(c["inputs"] for c in replay.values())
 t = ET.parse(f"{d}/junit.xml").getroot()
 assert t.tag == "testsuites" and int(t.get("tests")) == len(j["cases"])
 assert sum(1 for _ in t.iter("testcase")) == len(j["cases"])
-print("json and junit ok:", len(j["cases"]), "cases")
+assert any(tc.get("name") == "watch/register/commit@replay" for tc in t.iter("testcase"))
+print("json and junit ok:", len(j["cases"]), "cases,", len(replay), "in replay mode")
 PY
 
 browser=$(command -v chromium || command -v chromium-browser || true)
@@ -48,6 +60,12 @@ assert m, "the case is not expanded"
 body = m.group(1)
 assert "wire-log" in body and "MWatchNotify" in body and "notify_complete" in body, body[:2000]
 assert "src/osd/Watch.cc" in body, "source missing"
-print("rendered:", len(cells), "cells,", len(areas), "areas; expanded case shows its wire log")
+modes = re.findall(r'<th class="mode">([a-z]+)</th>', dom)
+assert modes == ["check", "replay"], modes
+replay_cells = [c for c in cells if c[1].endswith("@replay")]
+assert len(replay_cells) >= 12, replay_cells
+assert ("pass", "watch/register/commit@replay") in replay_cells, replay_cells
+print("rendered:", len(cells), "cells (", len(replay_cells), "replay),", len(areas),
+      "areas, mode columns", modes, "; expanded case shows its wire log")
 PY
 echo "report test: ok"

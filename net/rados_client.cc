@@ -374,6 +374,7 @@ void RadosClient::send_request(const client::OsdRequest& req) {
   m.parts = client::wire::to_message(req, ctx);
   m.osd_op = client::wire::first_op(req);
   m.watch_op = client::wire::first_watch_op(req);
+  if (cfg_.on_osd_message) cfg_.on_osd_message(req.target.osd, true, m.parts);
   s->session->send(std::move(m));
 }
 
@@ -402,6 +403,7 @@ RadosClient::OsdSession* RadosClient::osd_session(int32_t osd) {
 }
 
 void RadosClient::handle_osd_message(int32_t osd, InMessage& m) {
+  if (cfg_.on_osd_message) cfg_.on_osd_message(osd, false, m.parts);
   switch (m.parts.type) {
     case codec::MOSDOpReply::kType: {
       auto r = client::wire::decode_reply(m.parts, osd);

@@ -45,6 +45,9 @@ struct RadosClientConfig {
   Duration mount_timeout = std::chrono::seconds(60);
   Interceptor* interceptor = nullptr;  // fault injection on every session (not owned)
   std::function<void(const std::string&)> log;  // debug lines (optional)
+  // Every MOSDOp handed to an OSD session and every message an OSD session delivers (`sent`
+  // tells which), e.g. for a wire log (optional; conformance/live_mode.cc).
+  std::function<void(int32_t osd, bool sent, const codec::MessageParts&)> on_osd_message;
   uint32_t nonce = 0;                // 0: random
 };
 
