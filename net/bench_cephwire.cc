@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "net/bench_common.h"
 #include "net/config.h"
 #include "net/rados_client.h"
 
@@ -36,27 +37,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace cephwire;
 using Clock = std::chrono::steady_clock;
-
-long rss_kb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-double cpu_s() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-struct Opts {
-  std::string conf, pool, object, msgr;
-  int watchers = 1, count = 200, objects = 10000, watches = 10000;
-  double seconds = 60;
-};
+using bench::cpu_s;
+using bench::Opts;
+using bench::rss_kb;
 
 std::unique_ptr<net::RadosClient> make_client(asio::io_context& io, const Opts& o) {
   net::RadosClientConfig cfg;
@@ -69,13 +52,6 @@ std::unique_ptr<net::RadosClient> make_client(asio::io_context& io, const Opts& 
   if (o.msgr == "v1") cfg.msgr = net::Msgr::kV1;
   if (o.msgr == "v2") cfg.msgr = net::Msgr::kV2;
   return std::make_unique<net::RadosClient>(io, std::move(cfg));
-}
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 int run_latency(const Opts& o) {
@@ -146,13 +122,7 @@ int run_latency(const Opts& o) {
     });
   }
   io.run();
-  double sum = 0;
-  for (double x : lat) sum += x;
-  std::printf(
-      "{\"impl\":\"cephwire\",\"mode\":\"latency\",\"watchers\":%d,\"count\":%d,\"p50_us\":%.0f,"
-      "\"p99_us\":%.0f,\"mean_us\":%.0f,\"max_us\":%.0f,\"failures\":%d}\n",
-      o.watchers, static_cast<int>(lat.size()), pct(lat, 0.5), pct(lat, 0.99),
-      lat.empty() ? 0 : sum / static_cast<double>(lat.size()), pct(lat, 1.0), failures);
+  bench::print_latency("cephwire", o, lat, failures);
   return failures == 0 && static_cast<int>(lat.size()) == o.count ? 0 : 1;
 }
 
@@ -181,13 +151,8 @@ int run_hold(const Opts& o) {
         timer.async_wait([&](const boost::system::error_code& ec) {
           if (ec) return;
           const double cpu = cpu_s() - cpu0;
-          std::printf(
-              "{\"impl\":\"cephwire\",\"mode\":\"hold\",\"watches\":%d,\"objects\":%d,"
-              "\"register_s\":%.2f,\"rss_kb_before\":%ld,\"rss_kb_after\":%ld,\"rss_kb_end\":%ld,"
-              "\"cpu_s\":%.3f,\"seconds\":%.0f,\"cpu_s_per_min\":%.3f,\"errors\":%d}\n",
-              o.watches, o.objects, register_s, rss_before, rss_after, rss_kb(), cpu, o.seconds,
-              cpu * 60.0 / o.seconds, errors);
-          std::fflush(stdout);
+          bench::print_hold("cephwire", o, register_s, rss_before, rss_after, rss_kb(), cpu,
+                            errors);
           cl->shutdown();
         });
       }

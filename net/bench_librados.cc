@@ -24,30 +24,15 @@
 #include <thread>
 #include <vector>
 
+#include "net/bench_common.h"
+
 namespace {
 
+using namespace cephwire;
 using Clock = std::chrono::steady_clock;
-
-long rss_kb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
-double cpu_s() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-struct Opts {
-  std::string conf, pool, object, msgr;
-  int watchers = 1, count = 200, objects = 10000, watches = 10000;
-  double seconds = 60;
-};
+using bench::cpu_s;
+using bench::Opts;
+using bench::rss_kb;
 
 struct Client {
   rados_t cluster = nullptr;
@@ -70,13 +55,6 @@ void close_client(Client& c) {
   if (c.io) rados_ioctx_destroy(c.io);
   if (c.cluster) rados_shutdown(c.cluster);
   c = {};
-}
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 struct Watcher {
@@ -132,13 +110,7 @@ int run_latency(const Opts& o) {
     close_client(w->c);
   }
   close_client(n);
-  double sum = 0;
-  for (double x : lat) sum += x;
-  std::printf(
-      "{\"impl\":\"librados\",\"mode\":\"latency\",\"watchers\":%d,\"count\":%d,\"p50_us\":%.0f,"
-      "\"p99_us\":%.0f,\"mean_us\":%.0f,\"max_us\":%.0f,\"failures\":%d}\n",
-      o.watchers, static_cast<int>(lat.size()), pct(lat, 0.5), pct(lat, 0.99),
-      lat.empty() ? 0 : sum / static_cast<double>(lat.size()), pct(lat, 1.0), failures);
+  bench::print_latency("librados", o, lat, failures);
   return failures == 0 ? 0 : 1;
 }
 
@@ -170,13 +142,8 @@ int run_hold(const Opts& o) {
   std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
   const double cpu = cpu_s() - cpu0;
   const long rss_end = rss_kb();
-  std::printf(
-      "{\"impl\":\"librados\",\"mode\":\"hold\",\"watches\":%d,\"objects\":%d,"
-      "\"register_s\":%.2f,\"rss_kb_before\":%ld,\"rss_kb_after\":%ld,\"rss_kb_end\":%ld,"
-      "\"cpu_s\":%.3f,\"seconds\":%.0f,\"cpu_s_per_min\":%.3f,\"errors\":%d}\n",
-      o.watches, o.objects, register_s, rss_before, rss_after, rss_end, cpu, o.seconds,
-      cpu * 60.0 / o.seconds, g_errors.load());
-  std::fflush(stdout);
+  bench::print_hold("librados", o, register_s, rss_before, rss_after, rss_end, cpu,
+                    g_errors.load());
   // Exit without 10,000 unwatches (the OSD drops the watches with the session).
   rados_ioctx_destroy(c.io);
   rados_shutdown(c.cluster);
