@@ -224,7 +224,6 @@ void WatchClient::send_reconnect(Linger& l, Instant now) {
   OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
                                   watch_op(l, osd_op::kWatchReconnect, l.register_gen, l.timeout_s), now);
   l.register_tid = send({PendingKind::kReconnect, l.cookie, l.register_gen, now, std::move(req), false});
-  note_deadline(l);
 }
 
 void WatchClient::send_ping(Linger& l, Instant now) {

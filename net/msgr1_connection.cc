@@ -45,11 +45,6 @@ class Msgr1Connection final : public Connection {
 
  protected:
   void record_outgoing(std::span<const uint8_t> bytes) override {
-    // The decoder reads our own bytes only for what the handshake tells it about the peer's
-    // (framing revision, features, footer size). Once the session is ready the peer's
-    // frames no longer depend on ours, and decoding every outgoing ping again was a tenth of
-    // the CPU of a client holding 10,000 watches: ours are no longer fed to it.
-    if (ready()) return;
     dec_.feed(codec::Dir::kClientToServer, bytes);
   }
 

@@ -191,8 +191,9 @@ class Connection {
   virtual void process_incoming(Pending& p, Instant now) = 0;
   virtual std::vector<uint8_t> frame_message(OutMessage& m) = 0;   // when ready
   virtual std::vector<uint8_t> frame_keepalive(codec::utime_t stamp) = 0;
-  // Bytes that passed the fault layer and go to the socket (protocols feed their decoder's
-  // client-to-server side with them, so cross-direction facts come from the codec).
+  // Bytes that passed the fault layer and go to the socket, until the session is ready
+  // (protocols feed their decoder's client-to-server side with them, so cross-direction facts
+  // from the handshake come from the codec).
   virtual void record_outgoing(std::span<const uint8_t> bytes) = 0;
 
   // Helpers for protocols.
