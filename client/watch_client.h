@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -283,12 +284,15 @@ class WatchClient {
   static bool is_plain(PendingKind k) {
     return k == PendingKind::kPlain || k == PendingKind::kNotifyAck || k == PendingKind::kOperate;
   }
+  // One request in flight. Kept small (10,000 watches have 10,000 pings in flight after
+  // every tick): linger requests are rebuilt from their linger when sent again, so only the
+  // OSD the attempt went to is kept; plain ops keep their whole request in plain_reqs_.
   struct Pending {
     PendingKind kind;
     uint64_t handle;      // linger cookie or plain-op handle
     uint32_t gen;         // register_gen at send (pings)
+    int32_t osd;          // the OSD this attempt went to (plain ops: their current target)
     Instant sent;
-    OsdRequest req;       // plain ops: kept whole for resend; linger requests: tid and target only
     bool transmitted;     // false while homeless
   };
   struct Linger {
@@ -326,7 +330,9 @@ class WatchClient {
   uint64_t submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
                         Instant now, PendingKind kind = PendingKind::kPlain,
                         SnapSpec snap = {});
-  uint64_t send(Pending p);
+  // Queues `req` for transmission (unless homeless) and records it in pending_; plain
+  // kinds also keep the whole request (plain_reqs_) for resends.
+  uint64_t send(PendingKind kind, uint64_t handle, uint32_t gen, Instant now, OsdRequest req);
   OsdRequest linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now);
   static OpSpec watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint32_t timeout);
   void send_linger_register(Linger& l, Instant now);
@@ -336,10 +342,9 @@ class WatchClient {
   void forget(uint64_t& tid);
   void deliver(Event e);
   void deliver_notify_done(Linger& l, int32_t rc);
-  void on_plain_reply(Pending& p, const OsdReply& r);
+  void on_plain_reply(const Pending& p, const OsdRequest& req, const OsdReply& r);
   void rescan_targets(Placement placement, std::vector<uint64_t>& moved_lingers,
                       std::set<uint64_t>& moved_ops);
-  void tick(Instant now);
   Duration watch_confirm_window(const Linger& l) const;
   Instant watch_confirm_deadline(const Linger& l) const;
   // The time handle_timeout must look at `l` (confirm deadline, notify timeout), if any.
@@ -362,7 +367,10 @@ class WatchClient {
   uint64_t next_handle_ = 1;
   uint64_t next_flush_ = 1;
   std::map<uint64_t, Linger> lingers_;        // by cookie
-  std::map<uint64_t, Pending> pending_;       // by tid
+  // By tid. Hashed, not ordered: it is only looked up (every reply) and checked as a whole
+  // (check_invariants); the ordered walks (resends) go over plain_reqs_ and lingers_.
+  std::unordered_map<uint64_t, Pending> pending_;
+  std::map<uint64_t, OsdRequest> plain_reqs_;  // by tid: plain ops' requests, for resends
   std::set<uint64_t> plain_handles_;
   std::deque<OsdRequest> tx_;
   std::deque<Event> events_;

@@ -98,9 +98,11 @@ codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx) {
     p.data_off = static_cast<uint16_t>(off);
   }
   to_mosdop(req, ctx).encode(p);
-  // merge_osd_op_vector_in_data passes a single view through: make the message self-contained.
-  p.front = p.front.owned();
-  p.data = p.data.owned();
+  // merge_osd_op_vector_in_data passes a single view through: make the message self-contained
+  // (the front is encoded into its own buffer already; copying it again cost an allocation
+  // per ping).
+  if (p.front.is_view()) p.front = p.front.owned();
+  if (p.data.is_view() && !p.data.empty()) p.data = p.data.owned();
   return p;
 }
 
