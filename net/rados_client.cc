@@ -1,6 +1,9 @@
 #include "net/rados_client.h"
 
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>  // malloc_trim
+#endif
 
 #include <boost/asio/post.hpp>
 
@@ -313,6 +316,7 @@ void RadosClient::kick() {
   do {
     rekick_ = false;
     while (auto req = core_->poll_transmit()) send_request(*req);
+    maybe_trim_memory();
     while (auto e = core_->poll_event()) {
       if (auto* u = std::get_if<client::ev::Unwatched>(&*e)) watch_mtime_.erase(u->cookie);
       if (on_event_) on_event_(*e);
@@ -321,6 +325,23 @@ void RadosClient::kick() {
   } while (rekick_ && !shut_down_);
   kicking_ = false;
   arm_core_timer();
+}
+
+void RadosClient::maybe_trim_memory() {
+#ifdef __GLIBC__
+  // A burst of N requests in flight leaves about half a kilobyte per request of freed heap
+  // (request bookkeeping, frames the kernel did not take at once) that glibc keeps mapped:
+  // 10,000 watches registered at once were 14 MB of RSS for 6 MB of live data. Once the
+  // burst is answered, malloc_trim hands the free pages back (about a millisecond for a
+  // heap of that size, at most once per burst).
+  constexpr size_t kTrimAfterBurst = 1000;
+  const size_t pending = core_->pending_requests();
+  burst_peak_ = std::max(burst_peak_, pending);
+  if (pending == 0 && burst_peak_ >= kTrimAfterBurst) {
+    burst_peak_ = 0;
+    malloc_trim(0);
+  }
+#endif
 }
 
 void RadosClient::arm_core_timer() {

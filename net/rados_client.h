@@ -122,6 +122,9 @@ class RadosClient {
   void maybe_connected();
   void start_core();
   void kick();
+  // After a burst of requests (a mass registration, the pings of a tick) has been answered,
+  // give the freed memory back to the OS (glibc keeps freed heap pages otherwise).
+  void maybe_trim_memory();
   void arm_core_timer();
   void rearm_core_timer();
   void tick();
@@ -159,6 +162,7 @@ class RadosClient {
   bool shut_down_ = false;
   Instant tick_origin_{};
   uint64_t ticks_ = 0;
+  size_t burst_peak_ = 0;  // most requests in flight since the last trim
   uint64_t osd_resets_ = 0, mon_resets_ = 0;
 };
 

@@ -8,6 +8,14 @@ namespace cephwire::net {
 
 using asio::ip::tcp;
 
+namespace {
+// Gathered bytes written without waiting for the end of the current handler.
+constexpr size_t kEagerWriteBytes = 64 * 1024;
+// A write buffer that grew past this (a burst the kernel did not take at once) is released
+// once written instead of being kept for the next burst.
+constexpr size_t kKeepWriteCapacity = 128 * 1024;
+}  // namespace
+
 Messenger::Messenger(asio::io_context& io, MessengerConfig cfg)
     : io_(io), cfg_(std::move(cfg)), origin_(std::chrono::steady_clock::now()) {
   if (cfg_.nonce == 0) {
@@ -85,6 +93,7 @@ void Session::attempt() {
 void Session::on_connected(uint64_t gen) {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);  // write_now: a full socket buffer is would_block
   ConnConfig cfg;
   cfg.msgr = m_.config().msgr;
   cfg.peer_type = peer_type_;
@@ -99,11 +108,7 @@ void Session::on_connected(uint64_t gen) {
   cfg.interceptor = m_.config().interceptor;
   conn_ = make_connection(std::move(cfg));
   const Instant now = m_.now();
-  while (!pending_.empty()) {
-    conn_->send(std::move(pending_.front()), now);
-    pending_.pop_front();
-  }
-  conn_->start(now);
+  conn_->start(now);  // queued messages wait in pending_ until the session is ready
   start_read(gen);
   pump();
 }
@@ -111,8 +116,15 @@ void Session::on_connected(uint64_t gen) {
 void Session::attempt_failed(const std::string& reason, bool peer_wait) {
   if (closed_) return;
   if (conn_) {
+    // Messages wait in pending_ until a connection is ready, so a failed handshake has none
+    // of them; should it have some anyway, they go first.
     std::deque<OutMessage> unsent = conn_->take_unsent();
-    for (auto it = unsent.rbegin(); it != unsent.rend(); ++it) pending_.push_front(std::move(*it));
+    if (!unsent.empty()) {
+      OutMessageQueue q;
+      for (const auto& m : unsent) q.push(m);
+      while (!pending_.empty()) q.push(pending_.pop());
+      pending_ = std::move(q);
+    }
     conn_.reset();
   }
   ++gen_;
@@ -156,7 +168,8 @@ void Session::teardown_socket() {
   }
   conn_timer_.cancel();
   armed_.reset();
-  wq_.clear();
+  wbuf_.clear();
+  flush_posted_ = false;
   writing_ = false;
 }
 
@@ -195,6 +208,7 @@ void Session::pump() {
         backoff_ = Duration{};
         ++connects_;
         log("session established");
+        send_pending();
         if (!closed_ && h_.on_ready) h_.on_ready(*r);
       } else if (auto* m = std::get_if<conn_ev::Message>(&*e)) {
         if (!closed_ && h_.on_message) h_.on_message(m->msg);
@@ -212,27 +226,49 @@ void Session::pump() {
 
 void Session::flush_writes() {
   const Instant now = m_.now();
-  while (auto b = conn_->poll_transmit(now)) wq_.push_back(std::move(*b));
-  if (!writing_ && !wq_.empty()) do_write(gen_);
+  while (auto b = conn_->poll_transmit(now)) wbuf_.insert(wbuf_.end(), b->begin(), b->end());
+  if (writing_ || wbuf_.empty()) return;
+  if (wbuf_.size() >= kEagerWriteBytes) return write_now(gen_);
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  auto self = shared_from_this();
+  const uint64_t gen = gen_;
+  asio::post(m_.io(), [this, self, gen] {
+    if (gen != gen_) return;
+    flush_posted_ = false;
+    if (!writing_ && !wbuf_.empty()) write_now(gen);
+  });
 }
 
-void Session::do_write(uint64_t gen) {
+void Session::write_now(uint64_t gen) {
+  boost::system::error_code ec;
+  size_t n = socket_.write_some(asio::buffer(wbuf_), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    n = 0;
+  } else if (ec) {
+    if (conn_) {
+      conn_->on_socket_error("write: " + ec.message(), m_.now());
+      pump();
+    } else {
+      ++gen_;
+      teardown_socket();
+    }
+    return;
+  }
+  if (n == wbuf_.size()) {
+    wbuf_.clear();
+    return written_all();
+  }
+  // The kernel took part of it: the rest goes in an asynchronous write that owns its bytes
+  // (a teardown while it is in flight cannot free them); later frames gather meanwhile.
+  auto rest = std::make_shared<std::vector<uint8_t>>(wbuf_.begin() + static_cast<ptrdiff_t>(n),
+                                                     wbuf_.end());
+  wbuf_.clear();
+  if (wbuf_.capacity() > kKeepWriteCapacity) std::vector<uint8_t>().swap(wbuf_);
   writing_ = true;
   auto self = shared_from_this();
-  // Everything queued goes out in one gathered write (10,000 watch pings at a tick are one
-  // syscall, not 10,000). The buffers live in the handler: a teardown while the write is in
-  // flight cannot free them.
-  auto bufs = std::make_shared<std::vector<std::vector<uint8_t>>>();
-  bufs->reserve(wq_.size());
-  while (!wq_.empty()) {
-    bufs->push_back(std::move(wq_.front()));
-    wq_.pop_front();
-  }
-  std::vector<asio::const_buffer> seq;
-  seq.reserve(bufs->size());
-  for (const auto& b : *bufs) seq.emplace_back(asio::buffer(b));
-  asio::async_write(socket_, seq,
-                    [this, self, gen, bufs](const boost::system::error_code& ec, std::size_t) {
+  asio::async_write(socket_, asio::buffer(*rest),
+                    [this, self, gen, rest](const boost::system::error_code& ec, std::size_t) {
                       if (gen != gen_) return;
                       writing_ = false;
                       if (ec) {
@@ -242,12 +278,17 @@ void Session::do_write(uint64_t gen) {
                         }
                         return;
                       }
-                      if (!wq_.empty()) return do_write(gen);
-                      if (close_after_write_) {
-                        ++gen_;
-                        teardown_socket();
-                      }
+                      if (!wbuf_.empty()) return write_now(gen);
+                      written_all();
                     });
+}
+
+void Session::written_all() {
+  if (wbuf_.capacity() > kKeepWriteCapacity) std::vector<uint8_t>().swap(wbuf_);
+  if (close_after_write_) {
+    ++gen_;
+    teardown_socket();
+  }
 }
 
 void Session::arm_timer() {
@@ -274,12 +315,22 @@ void Session::arm_timer() {
 
 void Session::send(OutMessage m) {
   if (closed_) return;
-  if (!conn_) {
-    pending_.push_back(std::move(m));
+  if (!conn_ || !conn_->ready() || !pending_.empty()) {
+    pending_.push(m);
     return;
   }
   conn_->send(std::move(m), m_.now());
   pump();
+}
+
+void Session::send_pending() {
+  // One message at a time, each framed and handed to the write buffer before the next is
+  // unpacked: a queue of 10,000 never exists as 10,000 frames.
+  const Instant now = m_.now();
+  while (conn_ && conn_->ready() && !conn_->finished() && !pending_.empty()) {
+    conn_->send(pending_.pop(), now);
+    flush_writes();
+  }
 }
 
 void Session::send_keepalive() {
@@ -315,12 +366,12 @@ void Session::close() {
   if (conn_ && conn_->ready()) {
     conn_->close(m_.now());
     const Instant now = m_.now();
-    while (auto b = conn_->poll_transmit(now)) wq_.push_back(std::move(*b));
+    while (auto b = conn_->poll_transmit(now)) wbuf_.insert(wbuf_.end(), b->begin(), b->end());
     conn_.reset();
     conn_timer_.cancel();
-    if (!wq_.empty()) {
+    if (!wbuf_.empty()) {
       close_after_write_ = true;
-      if (!writing_) do_write(gen_);
+      if (!writing_) write_now(gen_);
       return;
     }
   }

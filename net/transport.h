@@ -27,6 +27,7 @@
 
 #include "codec/types/entity_addr_t.h"
 #include "codec/types/utime_t.h"
+#include "net/out_message_queue.h"
 #include "net/protocol.h"
 
 namespace cephwire::net {
@@ -127,7 +128,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_read(uint64_t gen);
   void pump();
   void flush_writes();
-  void do_write(uint64_t gen);
+  void write_now(uint64_t gen);
+  void written_all();
+  void send_pending();
   void arm_timer();
   void log(const std::string& s) const;
 
@@ -140,8 +143,15 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer conn_timer_;   // the connection's poll_timeout
   asio::steady_timer retry_timer_;  // backoff / connect timeout
   std::unique_ptr<Connection> conn_;
-  std::deque<OutMessage> pending_;  // no connection object now
-  std::deque<std::vector<uint8_t>> wq_;
+  // Messages sent while no connection is ready (none yet, or its handshake is running); they
+  // go to the connection when it is ready, oldest first.
+  OutMessageQueue pending_;
+  // Bytes from the connection not yet handed to the socket, in one buffer. They go out in a
+  // non-blocking write once the current handler is done (one write for a whole burst), or at
+  // once when kEagerWriteBytes have gathered, so a burst of 10,000 pings never sits in memory
+  // as 10,000 frames; only what the kernel does not take waits for an asynchronous write.
+  std::vector<uint8_t> wbuf_;
+  bool flush_posted_ = false;
   std::vector<uint8_t> rbuf_;
   Duration backoff_{};
   uint64_t gen_ = 0;                // bumps per attempt: stale completions are ignored
