@@ -393,7 +393,22 @@ TEST(OsdMapTracker, IgnoresOldEpochsOtherClustersAndReportsGaps) {
   auto u = t.handle(*m);
   EXPECT_TRUE(u.changed);
   EXPECT_EQ(u.to, 9u);
-  EXPECT_FALSE(t.handle(*m).changed);  // same epoch again
+  ASSERT_EQ(u.epochs.size(), 1u);  // the first full map is the one epoch reached
+  EXPECT_EQ(u.epochs.back(), t.map());
+  // Placements carry the PG's interval (lingers are resent when it changes).
+  client::ObjectId obj;
+  obj.pool = 1;
+  obj.name = "anything";
+  const client::Target target = t.placement()(obj);
+  EXPECT_EQ(target.epoch, 9u);
+  EXPECT_GE(target.osd, 0);
+  EXPECT_FALSE(target.acting.empty());
+  EXPECT_EQ(target.acting.front(), target.osd);
+  EXPECT_GT(target.pg_num, 0u);
+  EXPECT_GT(target.size, 0);
+  const auto again = t.handle(*m);  // same epoch again
+  EXPECT_FALSE(again.changed);
+  EXPECT_TRUE(again.epochs.empty());
   codec::MOSDMap other = *m;
   other.fsid.bytes[0] ^= 1;
   EXPECT_FALSE(t.handle(other).error.empty());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/watch_client.h"
 #include "codec/messages/MOSDMap.h"
@@ -25,6 +26,10 @@ class OsdMapTracker {
     uint32_t from = 0, to = 0; // epochs before / after
     bool gap = false;          // maps after `to` are missing from the message
     std::string error;         // a blob that failed to decode / apply (the map stays at `to`)
+    // Every map this message moved through, oldest first; the last is map(). Objecter runs
+    // _scan_requests once per epoch (a linger moved by two epochs is resent twice), so the
+    // core gets a placement per epoch (WatchClient::handle_map_change(vector)).
+    std::vector<std::shared_ptr<const codec::OSDMap>> epochs;
   };
   Update handle(const codec::MOSDMap& m);
 
@@ -37,6 +42,7 @@ class OsdMapTracker {
 
   // Placement for the watch core under the current map.
   client::Placement placement() const;
+  static client::Placement placement_of(std::shared_ptr<const codec::OSDMap> m);
   static client::Target locate(const codec::OSDMap& m, const client::ObjectId& obj);
 
  private:

@@ -219,13 +219,13 @@ void RadosClient::handle_osdmap(const codec::MessageParts& p, int32_t from_osd) 
   if (u.changed) {
     mon_.sub_got("osdmap", u.to);
     notice({Notice::kMapEpoch, from_osd, u.to, {}});
-    on_map_change();
+    on_map_change(u);
   }
   if (u.gap) maybe_request_map();
   drain_mon();
 }
 
-void RadosClient::on_map_change() {
+void RadosClient::on_map_change(const OsdMapTracker::Update& u) {
   // Objecter::handle_osd_map: close sessions to OSDs that are down; reopen those whose
   // address changed (their requests are resent, as after a reset).
   std::vector<int32_t> reopened;
@@ -246,7 +246,11 @@ void RadosClient::on_map_change() {
     ++it;
   }
   if (core_) {
-    core_->handle_map_change(maps_.placement(), now());
+    std::vector<client::Placement> epochs;
+    epochs.reserve(u.epochs.size());
+    for (const auto& m : u.epochs) epochs.push_back(OsdMapTracker::placement_of(m));
+    if (epochs.empty()) epochs.push_back(maps_.placement());
+    core_->handle_map_change(epochs, now());
     for (int32_t osd : reopened) core_->handle_session_reset(osd, now());
   }
   maybe_connected();

@@ -117,7 +117,8 @@ class RadosClient {
   void drain_mon();
   void arm_mon_timer();
   void handle_osdmap(const codec::MessageParts& p, int32_t from_osd);
-  void on_map_change();
+  // The map moved through u.epochs (oldest first): each is one _scan_requests pass.
+  void on_map_change(const OsdMapTracker::Update& u);
   void maybe_request_map();
   void maybe_connected();
   void start_core();

@@ -12,6 +12,7 @@
 #include "codec/messages/MAuthReply.h"
 #include "codec/messages/MOSDMap.h"
 #include "codec/osdmap/OSDMap.h"
+#include "net/osdmap_tracker.h"
 #include "tools/capture/capture.h"
 
 namespace cephwire::cli {
@@ -201,11 +202,9 @@ std::map<uint64_t, ManifestClient> read_manifest(const std::string& pcap) {
   return out;
 }
 
-// The client's OSDMap, followed through the MOSDMaps it receives as
-// Objecter::handle_osd_map does (ceph/ceph src/osdc/Objecter.cc): other clusters and old
-// epochs are ignored; the first map is the newest full one in the message; then epoch by
-// epoch from ours + 1, the incremental for that epoch or else its full map, stopping at a gap.
-// Every epoch reached is kept (as a placement) so the replay can scan requests per epoch.
+// The client's OSDMap, followed through the MOSDMaps it receives by the live client's
+// follower (net/osdmap_tracker.h: Objecter::handle_osd_map), with a placement per epoch
+// reached so the replay scans requests per epoch.
 class MapFollower {
  public:
   // The placements under each new epoch; `closed` gets the OSDs whose sessions an epoch
@@ -214,64 +213,26 @@ class MapFollower {
     std::vector<client::Placement> out;
     auto m = codec::MOSDMap::decode(p);
     if (!m) return out;
-    if (map_ && m->fsid != map_->fsid) return out;
-    const uint32_t last = m->get_last();
-    if (last == 0 || (map_ && last <= map_->epoch)) return out;
-    if (!map_) {
-      if (m->maps.empty()) return out;
-      auto full = codec::OSDMap::decode(m->maps.rbegin()->second.span());
-      if (!full) return out;
-      map_ = std::make_shared<const codec::OSDMap>(std::move(*full));
-      out.push_back(placement(map_));
-    }
-    for (uint32_t e = map_->epoch + 1; e <= last; ++e) {
-      auto next = std::make_shared<codec::OSDMap>(*map_);
-      if (auto inc = m->incremental_maps.find(e); inc != m->incremental_maps.end()) {
-        if (!next->apply_incremental(inc->second.span())) break;
-      } else if (auto full = m->maps.find(e); full != m->maps.end()) {
-        auto d = codec::OSDMap::decode(full->second.span());
-        if (!d) break;
-        *next = std::move(*d);
-      } else {
-        break;  // a gap: the Objecter asks the monitor for the missing epoch
+    std::shared_ptr<const codec::OSDMap> prev = tracker_.map();
+    const net::OsdMapTracker::Update u = tracker_.handle(*m);
+    for (const auto& next : u.epochs) {
+      if (prev) {
+        for (int32_t osd = 0; osd < prev->max_osd; ++osd) {
+          if (!prev->is_up(osd)) continue;
+          if (!next->is_up(osd) || size_t(osd) >= next->client_addrs.size() ||
+              size_t(osd) >= prev->client_addrs.size() ||
+              !(next->client_addrs[size_t(osd)] == prev->client_addrs[size_t(osd)]))
+            closed.insert(osd);
+        }
       }
-      for (int32_t osd = 0; osd < map_->max_osd; ++osd) {
-        if (!map_->is_up(osd)) continue;
-        if (!next->is_up(osd) || size_t(osd) >= next->client_addrs.size() ||
-            size_t(osd) >= map_->client_addrs.size() ||
-            !(next->client_addrs[size_t(osd)] == map_->client_addrs[size_t(osd)]))
-          closed.insert(osd);
-      }
-      map_ = std::move(next);
-      out.push_back(placement(map_));
+      out.push_back(net::OsdMapTracker::placement_of(next));
+      prev = next;
     }
     return out;
   }
 
  private:
-  // Objecter::_calc_target for a plain object: the acting primary of the object's PG.
-  static client::Placement placement(std::shared_ptr<const codec::OSDMap> m) {
-    return [m](const client::ObjectId& obj) {
-      client::Target t;
-      t.epoch = m->epoch;
-      auto loc = m->locate(obj.pool, obj.name, obj.nspace, obj.key);
-      if (!loc) return t;  // no such pool: homeless
-      t.osd = loc->acting_primary;
-      t.pg_seed = loc->pg_seed;
-      t.hash = loc->raw_hash;
-      const codec::UpActing ua = m->pg_to_up_acting(codec::PgId{obj.pool, loc->pg_seed});
-      t.up = ua.up;
-      t.acting = ua.acting;
-      t.up_primary = ua.up_primary;
-      if (const auto* pool = m->get_pool(obj.pool)) {
-        t.pg_num = pool->pg_num;
-        t.size = pool->size;
-        t.min_size = pool->min_size;
-      }
-      return t;
-    };
-  }
-  std::shared_ptr<const codec::OSDMap> map_;
+  net::OsdMapTracker tracker_;
 };
 
 }  // namespace
