@@ -67,6 +67,15 @@ codec::OSDOp to_osd_op(const OpSpec& s) {
 
 codec::MOSDOp to_mosdop(const OsdRequest& req, const OpContext& ctx) {
   codec::MOSDOp m;
+  to_mosdop_into(req, ctx, m);
+  return m;
+}
+
+void to_mosdop_into(const OsdRequest& req, const OpContext& ctx, codec::MOSDOp& m) {
+  std::vector<codec::OSDOp> ops = std::move(m.ops);
+  ops.clear();
+  m = codec::MOSDOp{};
+  m.ops = std::move(ops);
   m.header_version = 8;
   m.pgid.pgid.pool = static_cast<uint64_t>(req.obj.pool);
   m.pgid.pgid.seed = req.target.pg_seed;
@@ -85,10 +94,10 @@ codec::MOSDOp to_mosdop(const OsdRequest& req, const OpContext& ctx) {
   m.snaps = req.snap.snaps;
   m.retry_attempt = req.attempt;
   m.features = ctx.features;
-  return m;
 }
 
-codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx) {
+codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx,
+                               codec::MOSDOp* scratch) {
   codec::MessageParts p;
   p.tid = req.tid;
   p.priority = kOsdOpPriority;
@@ -97,7 +106,12 @@ codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx) {
     if (req.ops[0].raw_union) std::memcpy(&off, req.ops[0].raw_union->data(), 8);  // extent.offset
     p.data_off = static_cast<uint16_t>(off);
   }
-  to_mosdop(req, ctx).encode(p);
+  if (scratch) {
+    to_mosdop_into(req, ctx, *scratch);
+    scratch->encode(p);
+  } else {
+    to_mosdop(req, ctx).encode(p);
+  }
   // merge_osd_op_vector_in_data passes a single view through: make the message self-contained
   // (the front is encoded into its own buffer already; copying it again cost an allocation
   // per ping).
@@ -108,23 +122,36 @@ codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx) {
 
 OsdReply from_reply(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid) {
   OsdReply out;
+  from_reply_into(r, osd, tid, out);
+  return out;
+}
+
+void from_reply_into(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid, OsdReply& out) {
   out.osd = osd;
   out.tid = tid;
   out.result = r.result;
   out.epoch = r.osdmap_epoch;
+  out.rvals.clear();
+  out.outdata.clear();
   out.rvals.reserve(r.ops.size());
   out.outdata.reserve(r.ops.size());
   for (const auto& op : r.ops) {
     out.rvals.push_back(op.rval);
     out.outdata.push_back(op.outdata);
   }
-  return out;
 }
 
 codec::Result<OsdReply> decode_reply(const codec::MessageParts& p, int32_t osd) {
   auto r = codec::MOSDOpReply::decode(p);
   if (!r) return tl::unexpected(r.error());
   return from_reply(*r, osd, p.tid);
+}
+
+codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out) {
+  auto r = codec::MOSDOpReply::decode(p);
+  if (!r) return tl::unexpected(r.error());
+  from_reply_into(*r, osd, p.tid, out);
+  return {};
 }
 
 WatchNotifyMsg from_watch_notify(const codec::MWatchNotify& m, const codec::MessageParts& p,

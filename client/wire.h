@@ -57,14 +57,21 @@ codec::utime_t mtime_for(const OsdRequest& req, codec::utime_t now,
 codec::OSDOp to_osd_op(const OpSpec& spec);
 // The typed MOSDOp (v8).
 codec::MOSDOp to_mosdop(const OsdRequest& req, const OpContext& ctx);
+// The same into `m` (every field set; its ops vector's storage reused).
+void to_mosdop_into(const OsdRequest& req, const OpContext& ctx, codec::MOSDOp& m);
 // The message: type 42, version 8, compat 3, priority 63, tid, data_off (the first write
-// op's offset), front and data encoded. Owned bytes (independent of `req`).
-codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx);
+// op's offset), front and data encoded. Owned bytes (independent of `req`). `scratch`, if
+// given, is the MOSDOp built on the way (a caller sending many requests keeps one).
+codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx,
+                               codec::MOSDOp* scratch = nullptr);
 
 // MOSDOpReply from `osd` -> OsdReply; outdata are views into the reply's data segment.
 OsdReply from_reply(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid);
+// The same into `out` (its vectors' storage reused).
+void from_reply_into(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid, OsdReply& out);
 // Decodes and converts; tid from the header.
 codec::Result<OsdReply> decode_reply(const codec::MessageParts& p, int32_t osd);
+codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out);
 
 // MWatchNotify from `osd` -> WatchNotifyMsg; payload and data are views into `p`.
 WatchNotifyMsg from_watch_notify(const codec::MWatchNotify& m, const codec::MessageParts& p,

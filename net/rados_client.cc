@@ -396,7 +396,7 @@ void RadosClient::send_request(const client::OsdRequest& req) {
   }
   ctx.mtime = client::wire::mtime_for(req, wall, watch_mtime);
   OutMessage m;
-  m.parts = client::wire::to_message(req, ctx);
+  m.parts = client::wire::to_message(req, ctx, &op_scratch_);
   m.osd_op = client::wire::first_op(req);
   m.watch_op = client::wire::first_watch_op(req);
   if (cfg_.on_osd_message) cfg_.on_osd_message(req.target.osd, true, m.parts);
@@ -431,13 +431,14 @@ void RadosClient::handle_osd_message(int32_t osd, InMessage& m) {
   if (cfg_.on_osd_message) cfg_.on_osd_message(osd, false, m.parts);
   switch (m.parts.type) {
     case codec::MOSDOpReply::kType: {
-      auto r = client::wire::decode_reply(m.parts, osd);
+      // Decoded into one reused OsdReply (its vectors keep their storage between replies).
+      auto r = client::wire::decode_reply_into(m.parts, osd, reply_scratch_);
       if (!r) {
         log("osd." + std::to_string(osd) + ": bad MOSDOpReply: " + r.error().to_string());
         return;
       }
-      if (r->epoch > maps_.epoch()) maybe_request_map();
-      if (core_) core_->handle_reply(*r, now());
+      if (reply_scratch_.epoch > maps_.epoch()) maybe_request_map();
+      if (core_) core_->handle_reply(reply_scratch_, now());
       break;
     }
     case codec::MWatchNotify::kType: {

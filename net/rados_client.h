@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "client/watch_client.h"
+#include "codec/messages/MOSDOp.h"
 #include "net/config.h"
 #include "net/interceptor.h"
 #include "net/mon_client.h"
@@ -164,6 +165,10 @@ class RadosClient {
   Instant tick_origin_{};
   uint64_t ticks_ = 0;
   size_t burst_peak_ = 0;  // most requests in flight since the last trim
+  // Reused per request / reply (their vectors keep their storage): one allocation fewer per
+  // request and two per reply.
+  codec::MOSDOp op_scratch_;
+  client::OsdReply reply_scratch_;
   uint64_t osd_resets_ = 0, mon_resets_ = 0;
 };
 
