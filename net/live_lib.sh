@@ -43,22 +43,12 @@ done
 start_cluster() {
   local msgr="$1"
   shift
-  local attempt base
-  for attempt in 1 2 3 4 5; do
-    base=$((20000 + (($$ + attempt * 7919 + RANDOM) % 300) * 100))
-    if ss -Htan | awk -v lo="$base" -v hi="$((base + 99))" '
-         { n = split($4, a, ":"); p = a[n]; n = split($5, b, ":"); q = b[n];
-           if ((p >= lo && p <= hi) || (q >= lo && q <= hi)) f = 1 } END { exit f ? 0 : 1 }'; then
-      continue
-    fi
-    rm -rf "$DIR"
-    if "$CLUSTER" start --dir "$DIR" --port "$base" --osds 1 --msgr "$msgr" --timeout 120 "$@" >&2; then
-      note "cluster ($msgr) on port $base"
-      PORT="$base"
-      return 0
-    fi
-    "$CLUSTER" stop --dir "$DIR" >&2 || true
-  done
+  rm -rf "$DIR"
+  if "$CLUSTER" start --dir "$DIR" --port auto --osds 1 --msgr "$msgr" --timeout 120 "$@" >&2; then
+    PORT="$(sed -n 's/^PORT=//p' "$DIR/cluster.env")"
+    note "cluster ($msgr) on port $PORT"
+    return 0
+  fi
   echo "FAIL: no cluster could be started" >&2
   exit 1
 }

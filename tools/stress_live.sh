@@ -70,24 +70,17 @@ stop_cluster() {
 trap stop_cluster EXIT
 
 start_cluster() { # MSGR NAME [tools/cluster args]
-  local msgr="$1" name="$2" attempt base
+  local msgr="$1" name="$2"
   shift 2
-  for attempt in 1 2 3 4 5; do
-    base=$((20000 + (($$ + attempt * 7919 + RANDOM) % 300) * 100))
-    ss -Htan | awk -v lo="$base" -v hi="$((base + 99))" '
-      { n = split($4, a, ":"); p = a[n]; n = split($5, b, ":"); q = b[n];
-        if ((p >= lo && p <= hi) || (q >= lo && q <= hi)) f = 1 } END { exit f ? 0 : 1 }' && continue
-    DIR="$OUT/$name/c"
-    rm -rf "$DIR"
-    mkdir -p "$OUT/$name"
-    if "$CLUSTER" start --dir "$DIR" --port "$base" --msgr "$msgr" --timeout 120 "$@" \
-         >"$OUT/$name/cluster.log" 2>&1; then
-      CONF="$DIR/ceph.conf"
-      log "$name: cluster on port $base"
-      return 0
-    fi
-    "$CLUSTER" stop --dir "$DIR" >/dev/null 2>&1
-  done
+  DIR="$OUT/$name/c"
+  rm -rf "$DIR"
+  mkdir -p "$OUT/$name"
+  if "$CLUSTER" start --dir "$DIR" --port auto --msgr "$msgr" --timeout 120 "$@" \
+       >"$OUT/$name/cluster.log" 2>&1; then
+    CONF="$DIR/ceph.conf"
+    log "$name: cluster on port $(sed -n 's/^PORT=//p' "$DIR/cluster.env")"
+    return 0
+  fi
   log "$name: no cluster could be started"
   return 1
 }
