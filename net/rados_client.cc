@@ -317,6 +317,9 @@ void RadosClient::kick() {
     return;
   }
   kicking_ = true;
+  // Everything the core hands out in this round (a tick's 10,000 pings, the acks a user
+  // callback sends) is written per session when the round is over.
+  Messenger::Cork cork(messenger_);
   do {
     rekick_ = false;
     while (auto req = core_->poll_transmit()) send_request(*req);
