@@ -97,11 +97,18 @@ print(f"{'notify round trip':<22}{'impl':<10}{'n':>6}{'p50 us':>9}{'p99 us':>9}{
 for r in rows:
     if r["mode"] == "latency":
         print(f"{str(r['watchers']) + ' watcher(s)':<22}{r['impl']:<10}{r['count']:>6}{r['p50_us']:>9}{r['p99_us']:>9}{r['mean_us']:>9}{r['failures']:>6}")
-print(f"{'hold':<22}{'impl':<10}{'watches':>8}{'reg s':>7}{'cpu s/min':>10}{'RSS MiB':>9}{'B/watch':>9}{'err':>5}")
+# B/watch: RSS growth over the connected client, per watch, right after registration and
+# at the end of the hold (after SECONDS of pinging).
+print(f"{'hold':<22}{'impl':<10}{'watches':>8}{'reg s':>7}{'cpu s/min':>10}{'RSS MiB':>9}{'B/watch':>9}{'at end':>8}{'err':>5}")
+hold = {}
 for r in rows:
     if r["mode"] == "hold":
         per = (r["rss_kb_after"] - r["rss_kb_before"]) * 1024 / r["watches"]
-        print(f"{str(r['objects']) + ' objects':<22}{r['impl']:<10}{r['watches']:>8}{r['register_s']:>7}{r['cpu_s_per_min']:>10.3f}{r['rss_kb_after'] / 1024:>9.1f}{per:>9.0f}{r['errors']:>5}")
+        end = (r["rss_kb_end"] - r["rss_kb_before"]) * 1024 / r["watches"]
+        hold[r["impl"]] = r
+        print(f"{str(r['objects']) + ' objects':<22}{r['impl']:<10}{r['watches']:>8}{r['register_s']:>7}{r['cpu_s_per_min']:>10.3f}{r['rss_kb_after'] / 1024:>9.1f}{per:>9.0f}{end:>8.0f}{r['errors']:>5}")
+if "cephwire" in hold and "librados" in hold and hold["librados"]["cpu_s_per_min"] > 0:
+    print(f"CPU cephwire / librados: {hold['cephwire']['cpu_s_per_min'] / hold['librados']['cpu_s_per_min']:.2f}")
 PY
 echo "results: $RES"
 exit "$rc"
