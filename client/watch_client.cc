@@ -149,15 +149,74 @@ uint64_t WatchClient::send(PendingKind kind, uint64_t handle, uint32_t gen, Inst
   const uint64_t tid = req.tid;
   const Pending p{kind, handle, gen, req.target.osd, now, req.target.osd >= 0};
   if (is_plain(kind)) {
-    if (p.transmitted) tx_.push_back(req);  // kept whole: resent as it is
+    if (p.transmitted) queue_whole(req);  // kept whole: resent as it is
     plain_reqs_.emplace(tid, std::move(req));
   } else if (p.transmitted) {
-    // Linger requests (register, reconnect, ping, unwatch) are rebuilt from their linger when
-    // sent again: the request itself moves to the output queue.
-    tx_.push_back(std::move(req));
+    // Linger requests are rebuilt from their linger when sent again: the request itself
+    // moves to the output queue.
+    queue_whole(std::move(req));
   }
   pending_.emplace(tid, p);
   return tid;
+}
+
+void WatchClient::queue_whole(OsdRequest req) {
+  TxItem t;
+  t.tid = req.tid;
+  t.whole = std::make_shared<const OsdRequest>(std::move(req));
+  tx_.push_back(std::move(t));
+}
+
+uint64_t WatchClient::send_watch_op(Linger& l, PendingKind kind, uint32_t pending_gen,
+                                   uint8_t sub_op, uint32_t op_gen, uint32_t timeout,
+                                   Instant now) {
+  const uint64_t tid = ++last_tid_;
+  const Pending p{kind, l.cookie, pending_gen, l.target.osd, now, l.target.osd >= 0};
+  if (p.transmitted) {
+    TxItem t;
+    t.tid = tid;
+    t.cookie = l.cookie;
+    t.mtime = now;
+    t.osd = l.target.osd;
+    t.epoch = l.target.epoch;
+    t.pg_seed = l.target.pg_seed;
+    t.hash = l.target.hash;
+    t.gen = op_gen;
+    t.timeout = timeout;
+    t.watch_op = sub_op;
+    tx_.push_back(t);
+    ++l.queued_tx;
+  }
+  pending_.emplace(tid, p);
+  return tid;
+}
+
+OsdRequest WatchClient::build_watch_request(const Linger& l, const TxItem& t) const {
+  // Every WATCH op of a watch linger, PING included, carries the linger's target flags:
+  // librados 16.2.15 sends WRITE|ONDISK|KNOWN_REDIR (0x400024; corpus/recordings
+  // v1-/v2-watch-pings), no READ.
+  OsdRequest req;
+  req.tid = t.tid;
+  req.target.osd = t.osd;
+  req.target.epoch = t.epoch;
+  req.target.pg_seed = t.pg_seed;
+  req.target.hash = t.hash;
+  req.obj = l.obj;
+  req.mtime = t.mtime;
+  req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
+  req.ops.push_back(watch_op(l, t.watch_op, t.gen, t.timeout));
+  return req;
+}
+
+void WatchClient::erase_linger(std::map<uint64_t, Linger>::iterator it) {
+  Linger& l = it->second;
+  if (l.queued_tx) {
+    for (TxItem& t : tx_) {
+      if (t.whole || t.cookie != l.cookie) continue;
+      t.whole = std::make_shared<const OsdRequest>(build_watch_request(l, t));
+    }
+  }
+  lingers_.erase(it);
 }
 
 void WatchClient::forget(uint64_t& tid) {
@@ -198,13 +257,16 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
   forget(l.register_tid);
   forget(l.ping_tid);
   l.unanswered_ping_since.reset();
-  uint32_t flags;
-  OpSpec op;
   if (l.is_watch) {
     // librados watch: linger_watch with target flags WRITE; the OSD sees WRITE|ONDISK|KNOWN_REDIR
-    flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-    op = watch_op(l, osd_op::kWatchWatch, 0, l.timeout_s);
-  } else {
+    l.register_tid = send_watch_op(l, PendingKind::kRegister, l.register_gen,
+                                   osd_op::kWatchWatch, 0, l.timeout_s, now);
+    note_deadline(l);
+    return;
+  }
+  uint32_t flags;
+  OpSpec op;
+  {
     // librados notify: linger_notify with READ; indata = prot_ver 1, timeout, payload
     flags = osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
     op.op = osd_op::kNotify;
@@ -226,21 +288,16 @@ void WatchClient::send_reconnect(Linger& l, Instant now) {
   forget(l.ping_tid);
   l.unanswered_ping_since.reset();
   ++l.register_gen;
-  OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
-                                  watch_op(l, osd_op::kWatchReconnect, l.register_gen, l.timeout_s), now);
-  l.register_tid = send(PendingKind::kReconnect, l.cookie, l.register_gen, now, std::move(req));
+  l.register_tid = send_watch_op(l, PendingKind::kReconnect, l.register_gen,
+                                 osd_op::kWatchReconnect, l.register_gen, l.timeout_s, now);
 }
 
 void WatchClient::send_ping(Linger& l, Instant now) {
   // At most one ping in flight per watch: a newer ping supersedes an unanswered one, so state
   // stays bounded even if an OSD never answers (its confirm deadline then reports it).
   forget(l.ping_tid);
-  // librados 16.2.15 sends PING with the linger's target flags only, WRITE|ONDISK|KNOWN_REDIR
-  // (0x400024; corpus/recordings v1-/v2-watch-pings): no READ.
-  OsdRequest req = linger_request(
-      l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
-      watch_op(l, osd_op::kWatchPing, l.register_gen, 0), now);
-  l.ping_tid = send(PendingKind::kPing, l.cookie, l.register_gen, now, std::move(req));
+  l.ping_tid = send_watch_op(l, PendingKind::kPing, l.register_gen, osd_op::kWatchPing,
+                             l.register_gen, 0, now);
   if (!l.unanswered_ping_since) l.unanswered_ping_since = now;
 }
 
@@ -250,9 +307,7 @@ void WatchClient::send_unwatch(Linger& l, Instant now) {
   l.unanswered_ping_since.reset();
   forget(l.unwatch_tid);
   l.undelivered_notifies.clear();
-  OsdRequest req = linger_request(l, osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir,
-                                  watch_op(l, osd_op::kWatchUnwatch, 0, 0), now);
-  l.unwatch_tid = send(PendingKind::kUnwatch, l.cookie, 0, now, std::move(req));
+  l.unwatch_tid = send_watch_op(l, PendingKind::kUnwatch, 0, osd_op::kWatchUnwatch, 0, 0, now);
 }
 
 uint64_t WatchClient::submit_plain(const ObjectId& obj, uint32_t flags, std::vector<OpSpec> ops,
@@ -456,12 +511,12 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
     case PendingKind::kUnwatch:
       l.unwatch_tid = 0;
       if (apply(l, LingerInput::kUnwatchReply, now, r.result) && l.state == LingerState::kDone)
-        lingers_.erase(lit);
+        erase_linger(lit);
       return;
     default:
       break;
   }
-  if (l.state == LingerState::kDone) lingers_.erase(lit);
+  if (l.state == LingerState::kDone) erase_linger(lit);
 }
 
 void WatchClient::on_plain_reply(const Pending& p, const OsdRequest& req, const OsdReply& r) {
@@ -517,7 +572,7 @@ void WatchClient::handle_watch_notify(const WatchNotifyMsg& m, Instant now) {
       if (l.notify_id == 0) l.notify_id = m.notify_id;
       apply(l, LingerInput::kNotifyComplete, now,
             l.state == LingerState::kNotifySent ? 0 : m.return_code);
-      if (l.state == LingerState::kDone) lingers_.erase(it);
+      if (l.state == LingerState::kDone) erase_linger(it);
       break;
     }
     default:
@@ -533,12 +588,12 @@ void WatchClient::handle_session_reset(int32_t osd, Instant now) {
     apply(l, LingerInput::kSessionReset, now);
     if (l.state == LingerState::kDone) done.push_back(cookie);
   }
-  for (uint64_t c : done) lingers_.erase(c);
+  for (uint64_t c : done) erase_linger(lingers_.find(c));
   for (auto& [tid, req] : plain_reqs_) {
     auto it = pending_.find(tid);
     if (it != pending_.end() && req.target.osd == osd && it->second.transmitted) {
       ++req.attempt;
-      tx_.push_back(req);
+      queue_whole(req);
     }
   }
 }
@@ -585,7 +640,7 @@ void WatchClient::handle_map_change(const std::vector<Placement>& epochs, Instan
     if (req.target.osd < 0) continue;
     if (p.transmitted) ++req.attempt;
     p.transmitted = true;
-    tx_.push_back(req);
+    queue_whole(req);
   }
   for (uint64_t cookie : moved_lingers) {
     auto it = lingers_.find(cookie);
@@ -668,7 +723,9 @@ void WatchClient::handle_timeout(Instant now) {
     } else if (now >= l.notify_deadline &&
                apply(l, LingerInput::kNotifyTimeout, now, -kETIMEDOUT)) {
       forget(l.register_tid);
-      it = lingers_.erase(it);
+      auto next = std::next(it);
+      erase_linger(it);
+      it = next;
       continue;
     }
     note_deadline(l);
@@ -680,10 +737,16 @@ void WatchClient::handle_timeout(Instant now) {
 // outputs
 
 std::optional<OsdRequest> WatchClient::poll_transmit() {
-  if (tx_.empty()) return std::nullopt;
-  OsdRequest r = std::move(tx_.front());
-  tx_.pop_front();
-  return r;
+  while (!tx_.empty()) {
+    TxItem t = std::move(tx_.front());
+    tx_.pop_front();
+    if (t.whole) return OsdRequest(*t.whole);
+    auto it = lingers_.find(t.cookie);
+    if (it == lingers_.end()) continue;  // not reached: erase_linger builds them first
+    --it->second.queued_tx;
+    return build_watch_request(it->second, t);
+  }
+  return std::nullopt;
 }
 
 std::optional<Event> WatchClient::poll_event() {
@@ -717,26 +780,39 @@ uint32_t WatchClient::register_gen(uint64_t cookie) const {
 
 std::optional<std::string> WatchClient::check_invariants(Instant now) const {
   for (const auto& [cookie, l] : lingers_) {
-    const std::string c = "linger " + std::to_string(cookie) + ": ";
+    // The message is built only for a violation (the fuzzers check after every step).
+    auto c = [cookie = cookie](std::string_view what) {
+      return "linger " + std::to_string(cookie) + ": " + std::string(what);
+    };
     if (auto d = linger_deadline(l); d && *d < deadline_bound_)
-      return c + "deadline before the bound poll_timeout() reports";
-    if (l.state == LingerState::kDone) return c + "Done linger still in the table";
+      return c("deadline before the bound poll_timeout() reports");
+    if (l.state == LingerState::kDone) return c("Done linger still in the table");
     if (l.is_watch != (l.state <= LingerState::kUnwatching))
-      return c + "state " + std::string(to_string(l.state)) + " does not fit its kind";
-    if (l.register_tid && !pending_.count(l.register_tid)) return c + "dangling register tid";
-    if (l.ping_tid && !pending_.count(l.ping_tid)) return c + "dangling ping tid";
-    if (l.state == LingerState::kError && l.last_error == 0) return c + "Error without error";
+      return c("state " + std::string(to_string(l.state)) + " does not fit its kind");
+    if (l.register_tid && !pending_.count(l.register_tid)) return c("dangling register tid");
+    if (l.ping_tid && !pending_.count(l.ping_tid)) return c("dangling ping tid");
+    if (l.state == LingerState::kError && l.last_error == 0) return c("Error without error");
     if ((l.state == LingerState::kEstablished) && l.last_error != 0)
-      return c + "Established with a sticky error";
+      return c("Established with a sticky error");
     if (l.is_watch &&
         (l.state == LingerState::kEstablished || l.state == LingerState::kReconnecting) &&
         now > watch_confirm_deadline(l) + cfg_.tick_interval)
-      return c + "registered watch neither confirmed nor in error within timeout + tick";
+      return c("registered watch neither confirmed nor in error within timeout + tick");
     if (l.unanswered_ping_since && (!l.ping_tid || l.state != LingerState::kEstablished))
-      return c + "unanswered ping stamp without a ping in flight";
+      return c("unanswered ping stamp without a ping in flight");
     if (l.undelivered_notifies.size() > events_.size())
-      return c + "more undelivered notifies than queued events";
+      return c("more undelivered notifies than queued events");
   }
+  size_t lazy = 0, counted = 0;
+  for (const TxItem& t : tx_) {
+    if (t.whole) continue;
+    auto it = lingers_.find(t.cookie);
+    if (it == lingers_.end() || it->second.queued_tx == 0)
+      return "queued request " + std::to_string(t.tid) + " of a linger that is gone or counts none";
+    ++lazy;
+  }
+  for (const auto& [cookie, l] : lingers_) counted += l.queued_tx;
+  if (lazy != counted) return std::string("lingers count another number of queued requests");
   size_t per_linger = 0;
   for (const auto& [tid, req] : plain_reqs_) {
     auto it = pending_.find(tid);

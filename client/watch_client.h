@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -315,6 +316,7 @@ class WatchClient {
     // Enqueue stamps of queued notify events. A vector, not a deque: libstdc++'s deque
     // allocates a 512-byte block even when empty, which was a fifth of a watch's memory.
     std::vector<Instant> undelivered_notifies;
+    uint32_t queued_tx = 0;       // TxItems of this linger waiting in tx_ (built when polled)
     // notify lingers
     codec::Bytes payload;         // owned
     uint32_t notify_timeout_s = 0;
@@ -333,6 +335,28 @@ class WatchClient {
   // Queues `req` for transmission (unless homeless) and records it in pending_; plain
   // kinds also keep the whole request (plain_reqs_) for resends.
   uint64_t send(PendingKind kind, uint64_t handle, uint32_t gen, Instant now, OsdRequest req);
+  // A WATCH op of a watch linger (WATCH, RECONNECT, PING, UNWATCH): queued as a TxItem that
+  // poll_transmit turns into its request.
+  uint64_t send_watch_op(Linger& l, PendingKind kind, uint32_t pending_gen, uint8_t sub_op,
+                         uint32_t op_gen, uint32_t timeout, Instant now);
+  // A request waiting in tx_. Plain ops and notify registrations are kept whole (immutable,
+  // shared by copies of the client); a watch linger's requests as the few values they are
+  // built from with their linger when polled: the 10,000 pings of a tick wait as 10,000
+  // small records instead of 10,000 OsdRequests with their op vectors.
+  struct TxItem {
+    std::shared_ptr<const OsdRequest> whole;
+    uint64_t tid = 0, cookie = 0;
+    Instant mtime{};
+    int32_t osd = -1;          // the route at send time
+    uint32_t epoch = 0, pg_seed = 0, hash = 0;
+    uint32_t gen = 0, timeout = 0;  // watch.gen, watch.timeout
+    uint8_t watch_op = 0;
+  };
+  OsdRequest build_watch_request(const Linger& l, const TxItem& t) const;
+  void queue_whole(OsdRequest req);
+  // Erases a linger; its requests still waiting in tx_ are built first (they are sent as if
+  // they had been queued whole).
+  void erase_linger(std::map<uint64_t, Linger>::iterator it);
   OsdRequest linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now);
   static OpSpec watch_op(const Linger& l, uint8_t sub_op, uint32_t gen, uint32_t timeout);
   void send_linger_register(Linger& l, Instant now);
@@ -372,7 +396,7 @@ class WatchClient {
   std::unordered_map<uint64_t, Pending> pending_;
   std::map<uint64_t, OsdRequest> plain_reqs_;  // by tid: plain ops' requests, for resends
   std::set<uint64_t> plain_handles_;
-  std::deque<OsdRequest> tx_;
+  std::deque<TxItem> tx_;
   std::deque<Event> events_;
   std::vector<std::string> trace_;
   bool tracing_ = false;
