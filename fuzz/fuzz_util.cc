@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace cephwire::fuzz {
 
@@ -20,11 +21,7 @@ namespace {
 // The JSON checker is the harness's, not code under test: its per-character comparisons gave the
 // fuzzer nothing but "some byte of the dump had value X" features, and tracing them (clang's
 // trace-cmp) was a sixth of a message target's time. Not instrumented for coverage feedback.
-#if defined(__clang__)
-#define HARNESS_ONLY __attribute__((no_sanitize("coverage")))
-#else
-#define HARNESS_ONLY
-#endif
+#define HARNESS_ONLY CEPHWIRE_HARNESS_ONLY
 
 class JsonCheck {
  public:
@@ -154,9 +151,40 @@ void put32(std::vector<uint8_t>& o, uint32_t v) {
 
 HARNESS_ONLY bool json_valid(std::string_view s) { return JsonCheck(s).run(); }
 
+namespace {
+uint32_t json_sample_every() {
+  static const uint32_t every = [] {
+    const char* e = std::getenv("CEPHWIRE_FUZZ_JSON_EVERY");
+    if (!e || !*e) return kJsonSampleEvery;
+    const unsigned long v = std::strtoul(e, nullptr, 10);
+    return static_cast<uint32_t>(v == 0 ? 1 : v);
+  }();
+  return every;
+}
+}  // namespace
+
+HARNESS_ONLY bool check_json_for(std::span<const uint8_t> in) {
+  if constexpr (kJsonSampleEvery == 1) return true;  // replay / mutator tests: every input
+  const uint32_t every = json_sample_every();
+  if (every <= 1) return true;
+  // FNV-1a over 8-byte words, then a final mix: every byte of the input counts.
+  uint64_t h = 0xcbf29ce484222325ull ^ in.size();
+  size_t i = 0;
+  for (; i + 8 <= in.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, in.data() + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+  }
+  for (; i < in.size(); ++i) h = (h ^ in[i]) * 0x100000001b3ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h % every == 0;
+}
+
 // ---- message input --------------------------------------------------------------------------
 
-std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
+HARNESS_ONLY std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
   if (in.size() < kPartsHeaderSize) return std::nullopt;
   Reader r(in);
   codec::MessageParts p;
@@ -173,6 +201,12 @@ std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
 
 std::vector<uint8_t> serialize_parts(const codec::MessageParts& p) {
   std::vector<uint8_t> o;
+  serialize_parts(p, o);
+  return o;
+}
+
+HARNESS_ONLY void serialize_parts(const codec::MessageParts& p, std::vector<uint8_t>& o) {
+  o.clear();
   o.reserve(kPartsHeaderSize + p.front.size() + p.middle.size() + p.data.size());
   put16(o, p.type);
   put16(o, p.version);
@@ -182,7 +216,6 @@ std::vector<uint8_t> serialize_parts(const codec::MessageParts& p) {
   o.insert(o.end(), p.front.data(), p.front.data() + p.front.size());
   o.insert(o.end(), p.middle.data(), p.middle.data() + p.middle.size());
   o.insert(o.end(), p.data.data(), p.data.data() + p.data.size());
-  return o;
 }
 
 void check_parts_error_offset(const codec::MessageParts& p, const codec::DecodeError& e) {
@@ -194,7 +227,7 @@ void check_parts_error_offset(const codec::MessageParts& p, const codec::DecodeE
 
 // ---- stream input ---------------------------------------------------------------------------
 
-std::optional<StreamInput> parse_stream(std::span<const uint8_t> in) {
+HARNESS_ONLY std::optional<StreamInput> parse_stream(std::span<const uint8_t> in) {
   if (in.size() < kStreamHeaderSize) return std::nullopt;
   Reader r(in);
   StreamInput s;

@@ -28,6 +28,16 @@
 
 #include "codec/message.h"
 
+// Marks harness-only code (property bookkeeping, checkers) that is not code under test: not
+// instrumented for libFuzzer's coverage feedback (no edge counters, no trace-cmp), so it costs
+// no callbacks and adds no features. Never put it on a function that calls inline codec or
+// client code: what gets inlined into it would lose its coverage too.
+#if defined(__clang__)
+#define CEPHWIRE_HARNESS_ONLY __attribute__((no_sanitize("coverage")))
+#else
+#define CEPHWIRE_HARNESS_ONLY
+#endif
+
 namespace cephwire::fuzz {
 
 [[noreturn]] void fail(const char* file, int line, const std::string& what);
@@ -100,11 +110,33 @@ class Reader {
 // Strict JSON syntax check (RFC 8259 grammar, any nesting up to 512 levels).
 bool json_valid(std::string_view s);
 
+// Whether this input's JSON dumps are produced and checked (json_valid) by the target.
+// The g++ replay and mutator tests (//fuzz:<t>_fuzzer, //fuzz:<t>_fuzzer_mutator_test) and
+// the coverage build check every input. The libFuzzer build (--config=fuzz, which defines
+// CEPHWIRE_FUZZING) checks a deterministic 1 in kJsonSampleEvery of the inputs, chosen by a
+// hash of the whole input (so a crash in the dump reproduces from its input): the dump and
+// its validation were a third of a message target's time, and its edges most of the features
+// libFuzzer's entropic schedule updates per exec. CEPHWIRE_FUZZ_JSON_EVERY=N in the
+// environment overrides the rate of a libFuzzer binary (1: every input).
+#if defined(CEPHWIRE_JSON_SAMPLE_EVERY)
+inline constexpr uint32_t kJsonSampleEvery = CEPHWIRE_JSON_SAMPLE_EVERY;
+#elif defined(CEPHWIRE_FUZZING)
+inline constexpr uint32_t kJsonSampleEvery = 16;
+#else
+inline constexpr uint32_t kJsonSampleEvery = 1;
+#endif
+bool check_json_for(std::span<const uint8_t> input);
+inline bool check_json_for(const uint8_t* data, size_t size) {
+  return check_json_for({data, size});
+}
+
 // ---- message input ----
 inline constexpr size_t kPartsHeaderSize = 14;
 // Views into `in` (keep it alive). nullopt when `in` is shorter than the header.
 std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in);
 std::vector<uint8_t> serialize_parts(const codec::MessageParts& p);
+// The same into `out` (cleared first; its capacity is reused).
+void serialize_parts(const codec::MessageParts& p, std::vector<uint8_t>& out);
 // Checks an error's offset against the segments it can refer to.
 void check_parts_error_offset(const codec::MessageParts& p, const codec::DecodeError& e);
 

@@ -6,7 +6,8 @@
 //  - decoding never crashes; a decode error's offset lies inside the segment it names;
 //  - whatever decodes re-encodes to exactly the same type/version/compat_version and
 //    front/middle/data bytes, and decoding that again gives an equal value (operator==);
-//  - the JSON dump is valid JSON;
+//  - the JSON dump is valid JSON (every input in the replay tests; a hash-chosen 1 in
+//    kJsonSampleEvery under libFuzzer, see check_json_for in fuzz_util.h);
 //  - family extras (OSD: every op's typed payload re-encodes to its slice, see osd adapter).
 // Mutator: decode, then one of: a field of the message (FieldMutator over visit()), a header
 // version switch (the same value re-encoded in another layout), a family extra (OSD: add /
@@ -48,8 +49,8 @@ inline void copy_header(const codec::MessageParts& from, codec::MessageParts& to
 // Adapter A: using Value; static void fix(MessageParts&) (pick the type);
 // static Result<Value> decode(const MessageParts&); static void encode(const Value&,
 // MessageParts&); static void dump(const Value&, JsonWriter&); static void extra_checks(const
-// Value&); static bool mutate_extra(Value&, Rng&); static uint16_t head_version(const Value&);
-// static void set_header_version(Value&, uint16_t).
+// Value&, bool json) (json: check the JSON dumps too); static bool mutate_extra(Value&, Rng&);
+// static uint16_t head_version(const Value&); static void set_header_version(Value&, uint16_t).
 template <class A>
 int run_message(const uint8_t* data, size_t size) {
   auto p = parse_parts({data, size});
@@ -76,20 +77,26 @@ int run_message(const uint8_t* data, size_t size) {
   FUZZ_CHECK(again.has_value(), "re-encoded message does not decode: " +
                                     (again ? std::string() : again.error().to_string()));
   FUZZ_CHECK(*again == *r, "decode(encode(m)) != m");
-  thread_local codec::JsonWriter w;  // reused: its buffer keeps its capacity between inputs
-  w.clear();
-  A::dump(*r, w);
-  FUZZ_CHECK(json_valid(w.str()), "invalid JSON: " + w.str().substr(0, 2000));
-  A::extra_checks(*r);
+  const bool json = check_json_for(data, size);  // every input outside --config=fuzz
+  if (json) {
+    thread_local codec::JsonWriter w;  // reused: its buffer keeps its capacity between inputs
+    w.clear();
+    A::dump(*r, w);
+    FUZZ_CHECK(json_valid(w.str()), "invalid JSON: " + w.str().substr(0, 2000));
+  }
+  A::extra_checks(*r, json);
   return 0;
 }
 
+// Mutator code: not instrumented (see mutate.h).
 template <class A>
-size_t mutate_message(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+CEPHWIRE_HARNESS_ONLY size_t mutate_message(uint8_t* data, size_t size, size_t max_size,
+                                            unsigned int seed) {
   Rng rng(seed * 0x9e3779b97f4a7c15ull + size);
   if (rng.one_in(8)) return raw_mutate(data, size, max_size, rng);
-  const std::vector<uint8_t> in(data, data + size);
-  auto p = parse_parts(in);
+  // p, m and q view into data: every read of them is done (serialize_parts into `out`) before
+  // emit() writes data, so the input needs no copy.
+  auto p = parse_parts({data, size});
   if (!p) return raw_mutate(data, size, max_size, rng);
   A::fix(*p);
   auto m = A::decode(*p);
@@ -103,7 +110,9 @@ size_t mutate_message(uint8_t* data, size_t size, size_t max_size, unsigned int 
     codec::Bytes& seg = p->data.empty() || rng.one_in(2) ? q.front : q.data;
     seg = mutate_bytes(seg, rng, max_size);
     if (rng.one_in(16)) mutate_int(q.version, rng);
-    return emit(serialize_parts(q), data, size, max_size, rng);
+    thread_local std::vector<uint8_t> out;
+    serialize_parts(q, out);
+    return emit(out, data, size, max_size, rng);
   }
   auto& v = *m;
   switch (rng.below(8)) {
@@ -126,7 +135,9 @@ size_t mutate_message(uint8_t* data, size_t size, size_t max_size, unsigned int 
   }
   A::encode(v, q);
   if (rng.one_in(32)) mutate_int(q.compat_version, rng);
-  return emit(serialize_parts(q), data, size, max_size, rng);
+  thread_local std::vector<uint8_t> out;
+  serialize_parts(q, out);
+  return emit(out, data, size, max_size, rng);
 }
 
 }  // namespace cephwire::fuzz

@@ -31,14 +31,14 @@ struct MonAdapter {
   }
   static void encode(const Value& m, codec::MessageParts& p) { codec::encode_mon_message(m, p); }
   static void dump(const Value& m, codec::JsonWriter& w) { codec::dump_mon_message(m, w); }
-  static void extra_checks(const Value&) {}
+  static void extra_checks(const Value&, bool) {}
   static uint16_t head_version(const Value& m) {
     return std::visit([](const auto& x) { return x.header_version; }, m);
   }
   static void set_header_version(Value& m, uint16_t v) {
     std::visit([v](auto& x) { x.header_version = v; }, m);
   }
-  static bool mutate_fields(Value& m, Rng& rng) {
+  CEPHWIRE_HARNESS_ONLY static bool mutate_fields(Value& m, Rng& rng) {
     return std::visit(
         [&](auto& x) {
           if constexpr (requires(decltype(x) y, FieldMutator& f) { y.visit(f); })
@@ -48,7 +48,7 @@ struct MonAdapter {
         },
         m);
   }
-  static bool mutate_extra(Value& m, Rng& rng) {
+  CEPHWIRE_HARNESS_ONLY static bool mutate_extra(Value& m, Rng& rng) {
     if (auto* o = std::get_if<codec::OpaqueMessage>(&m)) {
       o->front = mutate_bytes(o->front, rng, 1024);
       return true;
@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return cephwire::fuzz::run_message<cephwire::fuzz::MonAdapter>(data, size);
 }
 
-extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
-                                          unsigned int seed) {
+extern "C" CEPHWIRE_HARNESS_ONLY size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size,
+                                                                size_t max_size,
+                                                                unsigned int seed) {
   return cephwire::fuzz::mutate_message<cephwire::fuzz::MonAdapter>(data, size, max_size, seed);
 }

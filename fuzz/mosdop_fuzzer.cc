@@ -7,7 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return cephwire::fuzz::run_message<cephwire::fuzz::MOSDOpAdapter>(data, size);
 }
 
-extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
-                                          unsigned int seed) {
+extern "C" CEPHWIRE_HARNESS_ONLY size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size,
+                                                                size_t max_size,
+                                                                unsigned int seed) {
   return cephwire::fuzz::mutate_message<cephwire::fuzz::MOSDOpAdapter>(data, size, max_size, seed);
 }

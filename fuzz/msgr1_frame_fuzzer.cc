@@ -4,10 +4,11 @@
 //   9 ACK, 10 MSG frame with the 21-byte footer (MSG_AUTH), 11 MSG frame with the old footer;
 //   byte0 & 0x80: lenient CRCs (verify_crc = false).
 // Properties: no crash; errors point inside the input; what decodes re-encodes to the same
-// bytes and decodes again to an equal value; valid JSON; for MSG frames crc_ok agrees with
-// check_message_crcs, strict decoding never reports crc_ok = false, parts() mirrors the header,
-// and a canonical frame (good CRCs, reserved 0, footer COMPLETE, sig 0) is exactly what
-// encode_message(parts, src) writes.
+// bytes and decodes again to an equal value; valid JSON (every input in the replay tests, a
+// hash-chosen sample under libFuzzer: check_json_for in fuzz_util.h); for MSG frames crc_ok
+// agrees with check_message_crcs, strict decoding never reports crc_ok = false, parts() mirrors
+// the header, and a canonical frame (good CRCs, reserved 0, footer COMPLETE, sig 0) is exactly
+// what encode_message(parts, src) writes.
 // Mutator: decode leniently, mutate a field (header fields, lengths, versions, tags, flags,
 // addresses, authorizers) or a segment, fix the lengths and recompute all CRCs (mostly), and
 // re-encode; LLVMFuzzerMutate for what does not decode.
@@ -36,8 +37,17 @@ namespace {
 constexpr int kKinds = 12;
 constexpr int kMsgAuth = 10, kMsgOld = 11;
 
+// Every input in the replay tests; a hash-chosen sample under libFuzzer (fuzz_util.h).
 template <class T>
-void check_struct(std::span<const uint8_t> wire, const char* root) {
+void check_json(const T& x) {
+  thread_local JsonWriter w;  // reused: keeps its capacity between inputs
+  w.clear();
+  dump_json(x, w);
+  FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str());
+}
+
+template <class T>
+void check_struct(std::span<const uint8_t> wire, const char* root, bool json) {
   auto r = decode_as<T>(wire, root);
   if (!r) {
     FUZZ_CHECK(r.error().offset <= wire.size(), r.error().to_string());
@@ -49,12 +59,10 @@ void check_struct(std::span<const uint8_t> wire, const char* root) {
   FUZZ_CHECK(encoded_size(*r) == wire.size(), "Sizer disagrees with Encoder");
   auto again = decode_as<T>(out, root);
   FUZZ_CHECK(again && *again == *r, std::string(root) + ": decode(encode(x)) != x");
-  JsonWriter w;
-  dump_json(*r, w);
-  FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str());
+  if (json) check_json(*r);
 }
 
-void check_message(std::span<const uint8_t> wire, bool msg_auth, bool verify) {
+void check_message(std::span<const uint8_t> wire, bool msg_auth, bool verify, bool json) {
   MessageFrameOptions o;
   o.msg_auth_footer = msg_auth;
   o.verify_crc = verify;
@@ -88,14 +96,13 @@ void check_message(std::span<const uint8_t> wire, bool msg_auth, bool verify) {
     const std::vector<uint8_t> made = encode_message(p, f.header.src, msg_auth);
     FUZZ_CHECK(made == out, "encode_message(parts) differs from a canonical frame");
   }
-  JsonWriter w;
-  dump_json(f, w);
-  FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str());
+  if (json) check_json(f);
 }
 
 // ---- mutator ------------------------------------------------------------------------------
 
-void fix_message(MessageFrame& f, Rng& rng) {
+// Mutator code: not instrumented (see fuzz/mutate.h).
+CEPHWIRE_HARNESS_ONLY void fix_message(MessageFrame& f, Rng& rng) {
   if (!rng.one_in(8)) {
     f.header.front_len = static_cast<uint32_t>(f.front.size());
     f.header.middle_len = static_cast<uint32_t>(f.middle.size());
@@ -114,7 +121,8 @@ void fix_message(MessageFrame& f, Rng& rng) {
 }
 
 template <class T>
-bool mutate_struct(std::span<const uint8_t> wire, std::vector<uint8_t>& out, Rng& rng) {
+CEPHWIRE_HARNESS_ONLY bool mutate_struct(std::span<const uint8_t> wire, std::vector<uint8_t>& out,
+                                         Rng& rng) {
   auto r = decode_as<T>(wire, "x");
   if (!r) return false;
   fuzz::mutate_fields(*r, rng);
@@ -132,12 +140,12 @@ bool mutate_struct(std::span<const uint8_t> wire, std::vector<uint8_t>& out, Rng
     if (!rng.one_in(8))
       r->reply.authorizer_len = static_cast<uint32_t>(r->authorizer_reply.size());
   }
-  out = encode_to_vector(*r);
+  encode_append(*r, out);
   return true;
 }
 
-bool mutate_message(std::span<const uint8_t> wire, bool msg_auth, std::vector<uint8_t>& out,
-                    Rng& rng) {
+CEPHWIRE_HARNESS_ONLY bool mutate_message(std::span<const uint8_t> wire, bool msg_auth,
+                                          std::vector<uint8_t>& out, Rng& rng) {
   MessageFrameOptions o;
   o.msg_auth_footer = msg_auth;
   o.verify_crc = false;
@@ -152,7 +160,7 @@ bool mutate_message(std::span<const uint8_t> wire, bool msg_auth, std::vector<ui
     default: fuzz::mutate_fields(f.header, rng); break;
   }
   fix_message(f, rng);
-  out = encode_to_vector(f);
+  encode_append(f, out);
   return true;
 }
 
@@ -163,32 +171,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int kind = data[0] % kKinds;
   const bool verify = (data[0] & 0x80) == 0;
   const std::span<const uint8_t> wire(data + 1, size - 1);
+  const bool json = fuzz::check_json_for(data, size);
   switch (kind) {
-    case 0: check_struct<ClientBanner>(wire, "ClientBanner"); break;
-    case 1: check_struct<ServerBanner>(wire, "ServerBanner"); break;
-    case 2: check_struct<Connect>(wire, "Connect"); break;
-    case 3: check_struct<ConnectReply>(wire, "ConnectReply"); break;
-    case 4: check_struct<SeqExchange>(wire, "SeqExchange"); break;
-    case 5: check_struct<TagClose>(wire, "TagClose"); break;
-    case 6: check_struct<TagKeepalive>(wire, "TagKeepalive"); break;
-    case 7: check_struct<TagKeepalive2>(wire, "TagKeepalive2"); break;
-    case 8: check_struct<TagKeepalive2Ack>(wire, "TagKeepalive2Ack"); break;
-    case 9: check_struct<TagAck>(wire, "TagAck"); break;
-    case kMsgAuth: check_message(wire, true, verify); break;
-    case kMsgOld: check_message(wire, false, verify); break;
+    case 0: check_struct<ClientBanner>(wire, "ClientBanner", json); break;
+    case 1: check_struct<ServerBanner>(wire, "ServerBanner", json); break;
+    case 2: check_struct<Connect>(wire, "Connect", json); break;
+    case 3: check_struct<ConnectReply>(wire, "ConnectReply", json); break;
+    case 4: check_struct<SeqExchange>(wire, "SeqExchange", json); break;
+    case 5: check_struct<TagClose>(wire, "TagClose", json); break;
+    case 6: check_struct<TagKeepalive>(wire, "TagKeepalive", json); break;
+    case 7: check_struct<TagKeepalive2>(wire, "TagKeepalive2", json); break;
+    case 8: check_struct<TagKeepalive2Ack>(wire, "TagKeepalive2Ack", json); break;
+    case 9: check_struct<TagAck>(wire, "TagAck", json); break;
+    case kMsgAuth: check_message(wire, true, verify, json); break;
+    case kMsgOld: check_message(wire, false, verify, json); break;
   }
   return 0;
 }
 
-extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
-                                          unsigned int seed) {
+extern "C" CEPHWIRE_HARNESS_ONLY size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size,
+                                                                size_t max_size,
+                                                                unsigned int seed) {
   Rng rng(seed * 0x9e3779b97f4a7c15ull + size);
   if (size < 1 || rng.one_in(8)) return fuzz::raw_mutate(data, size, max_size, rng);
-  const std::vector<uint8_t> in(data, data + size);
-  uint8_t head = in[0];
+  // The decoded values view into data; the mutant is encoded into `body` before emit()
+  // overwrites data, so the input needs no copy.
+  uint8_t head = data[0];
   const int kind = head % kKinds;
-  const std::span<const uint8_t> wire(in.data() + 1, in.size() - 1);
-  std::vector<uint8_t> body;
+  const std::span<const uint8_t> wire(data + 1, size - 1);
+  thread_local std::vector<uint8_t> body;
+  body.clear();
   bool ok = false;
   switch (kind) {
     case 0: ok = mutate_struct<ClientBanner>(wire, body, rng); break;
@@ -208,9 +220,5 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max
       break;
   }
   if (!ok) return fuzz::raw_mutate(data, size, max_size, rng);
-  std::vector<uint8_t> out;
-  out.reserve(body.size() + 1);
-  out.push_back(head);
-  out.insert(out.end(), body.begin(), body.end());
-  return fuzz::emit(out, data, size, max_size, rng);
+  return fuzz::emit(head, body, data, size, max_size, rng);
 }

@@ -4,7 +4,8 @@
 // framing values as decoded) to exactly the bytes it was decoded from and decodes again to an
 // equal Frame; strict decoding never reports crc_ok = false; a frame whose layout is the
 // canonical one (make_layout) with good CRCs is exactly what encode_frame writes for its
-// segments; valid JSON.
+// segments; valid JSON (every input in the replay tests, a hash-chosen sample under libFuzzer:
+// check_json_for in fuzz_util.h).
 // Mutator: decode leniently, then mutate a field of the typed control payload, the MESSAGE
 // header2 or one of its segments, re-frame a payload under another tag, or switch rev0/rev1;
 // re-encode with fresh CRCs (so mutants get past the preamble/segment/epilogue CRCs).
@@ -29,7 +30,7 @@ namespace {
 
 constexpr uint8_t kRev1 = 1, kLenient = 2, kBanner = 4;
 
-void check_banner(std::span<const uint8_t> wire) {
+void check_banner(std::span<const uint8_t> wire, bool json) {
   auto r = decode_as<Banner>(wire, "Banner");
   if (!r) {
     FUZZ_CHECK(r.error().offset <= wire.size(), r.error().to_string());
@@ -41,12 +42,15 @@ void check_banner(std::span<const uint8_t> wire) {
   FUZZ_CHECK(r->wire_size() == wire.size(), "Banner::wire_size() wrong");
   auto again = decode_as<Banner>(out, "Banner");
   FUZZ_CHECK(again && *again == *r, "Banner: decode(encode(x)) != x");
-  JsonWriter w;
-  dump_json(*r, w);
-  FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str());
+  if (json) {
+    thread_local JsonWriter w;  // reused: keeps its capacity between inputs
+    w.clear();
+    dump_json(*r, w);
+    FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str());
+  }
 }
 
-void check_frame(std::span<const uint8_t> wire, Rev rev, bool verify) {
+void check_frame(std::span<const uint8_t> wire, Rev rev, bool verify, bool json) {
   bool crc_ok = true;
   size_t consumed = 0;
   auto r = decode_frame(wire, rev, verify, &crc_ok, &consumed);
@@ -83,14 +87,19 @@ void check_frame(std::span<const uint8_t> wire, Rev rev, bool verify) {
       FUZZ_CHECK(*enc == out, "encode_frame differs from a canonical frame");
     }
   }
-  JsonWriter w;
-  r->dump(w);
-  FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str().substr(0, 2000));
+  if (json) {
+    thread_local JsonWriter w;
+    w.clear();
+    r->dump(w);
+    FUZZ_CHECK(fuzz::json_valid(w.str()), "invalid JSON " + w.str().substr(0, 2000));
+  }
 }
 
 // ---- mutator ------------------------------------------------------------------------------
 
-bool mutate_frame(std::span<const uint8_t> wire, Rev& rev, std::vector<uint8_t>& out, Rng& rng) {
+// Mutator code: not instrumented (see fuzz/mutate.h).
+CEPHWIRE_HARNESS_ONLY bool mutate_frame(std::span<const uint8_t> wire, Rev& rev,
+                                        std::vector<uint8_t>& out, Rng& rng) {
   bool crc_ok = true;
   auto r = decode_frame(wire, rev, false, &crc_ok);
   if (!r || r->aborted()) return false;
@@ -139,21 +148,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t mode = data[0];
   const std::span<const uint8_t> wire(data + 1, size - 1);
+  // JSON: every input in the replay tests; a hash-chosen sample under libFuzzer (fuzz_util.h).
+  const bool json = fuzz::check_json_for(data, size);
   if (mode & kBanner) {
-    check_banner(wire);
+    check_banner(wire, json);
   } else {
-    check_frame(wire, (mode & kRev1) ? Rev::kRev1 : Rev::kRev0, (mode & kLenient) == 0);
+    check_frame(wire, (mode & kRev1) ? Rev::kRev1 : Rev::kRev0, (mode & kLenient) == 0, json);
   }
   return 0;
 }
 
-extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
-                                          unsigned int seed) {
+extern "C" CEPHWIRE_HARNESS_ONLY size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size,
+                                                                size_t max_size,
+                                                                unsigned int seed) {
   Rng rng(seed * 0x9e3779b97f4a7c15ull + size);
   if (size < 1 || rng.one_in(8)) return fuzz::raw_mutate(data, size, max_size, rng);
-  const std::vector<uint8_t> in(data, data + size);
-  uint8_t mode = in[0];
-  const std::span<const uint8_t> wire(in.data() + 1, in.size() - 1);
+  // The decoded values view into data; the mutant is encoded into `body` before emit()
+  // overwrites data, so the input needs no copy.
+  uint8_t mode = data[0];
+  const std::span<const uint8_t> wire(data + 1, size - 1);
   std::vector<uint8_t> body;
   bool ok = false;
   if (mode & kBanner) {
@@ -170,8 +183,5 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max
     if (ok && rng.one_in(16)) mode ^= kLenient;
   }
   if (!ok) return fuzz::raw_mutate(data, size, max_size, rng);
-  std::vector<uint8_t> out;
-  out.push_back(mode);
-  out.insert(out.end(), body.begin(), body.end());
-  return fuzz::emit(out, data, size, max_size, rng);
+  return fuzz::emit(mode, body, data, size, max_size, rng);
 }

@@ -5,7 +5,7 @@
 
 namespace cephwire::fuzz {
 
-size_t raw_mutate(uint8_t* data, size_t size, size_t max_size, Rng& rng) {
+CEPHWIRE_HARNESS_ONLY size_t raw_mutate(uint8_t* data, size_t size, size_t max_size, Rng& rng) {
   if (LLVMFuzzerMutate) return LLVMFuzzerMutate(data, size, max_size);
   // Fallback (no libFuzzer): flip, overwrite, insert or erase a few bytes.
   const int n = 1 + static_cast<int>(rng.below(4));
@@ -37,7 +37,8 @@ size_t raw_mutate(uint8_t* data, size_t size, size_t max_size, Rng& rng) {
   return size;
 }
 
-codec::Bytes mutate_bytes(const codec::Bytes& b, Rng& rng, size_t max_len, bool keep_size) {
+CEPHWIRE_HARNESS_ONLY codec::Bytes mutate_bytes(const codec::Bytes& b, Rng& rng, size_t max_len,
+                                           bool keep_size) {
   std::vector<uint8_t> v = b.to_vector();
   if (!keep_size) {
     switch (rng.below(5)) {
@@ -76,11 +77,19 @@ codec::Bytes mutate_bytes(const codec::Bytes& b, Rng& rng, size_t max_len, bool 
   return codec::Bytes(std::move(v));
 }
 
-size_t emit(const std::vector<uint8_t>& out, uint8_t* data, size_t size, size_t max_size,
-            Rng& rng) {
+CEPHWIRE_HARNESS_ONLY size_t emit(const std::vector<uint8_t>& out, uint8_t* data, size_t size,
+                                  size_t max_size, Rng& rng) {
   if (out.size() > max_size || out.empty()) return raw_mutate(data, size, max_size, rng);
   std::memcpy(data, out.data(), out.size());
   return out.size();
+}
+
+CEPHWIRE_HARNESS_ONLY size_t emit(uint8_t head, const std::vector<uint8_t>& body, uint8_t* data,
+                                  size_t size, size_t max_size, Rng& rng) {
+  if (body.size() + 1 > max_size) return raw_mutate(data, size, max_size, rng);
+  data[0] = head;
+  if (!body.empty()) std::memcpy(data + 1, body.data(), body.size());
+  return body.size() + 1;
 }
 
 }  // namespace cephwire::fuzz

@@ -11,6 +11,13 @@
 //
 // Outside libFuzzer (the corpus replay / mutator tests built with g++) LLVMFuzzerMutate does
 // not exist; raw_mutate() falls back to a small byte mutator then.
+//
+// The mutators' top-level functions (LLVMFuzzerCustomMutator, mutate_message, mutate_bytes,
+// raw_mutate, ...) are CEPHWIRE_HARNESS_ONLY (no coverage instrumentation): libFuzzer clears
+// the coverage counters before each run, so edges hit while mutating never count, and their
+// comparisons (Rng choices, sizes) only put mutator values into libFuzzer's table of recent
+// compares, which the CMP mutations of LLVMFuzzerMutate draw from. FieldMutator's members are
+// inlined into the codec's visit() instantiations and stay instrumented with them.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +45,7 @@ codec::Bytes mutate_bytes(const codec::Bytes& b, Rng& rng, size_t max_len = 4096
                           bool keep_size = false);
 
 template <class T>
-void mutate_int(T& v, Rng& r) {
+CEPHWIRE_HARNESS_ONLY void mutate_int(T& v, Rng& r) {
   using U = std::make_unsigned_t<T>;
   constexpr unsigned kBits = sizeof(U) * 8;
   U u = static_cast<U>(v);
@@ -280,7 +287,7 @@ class FieldMutator {
 
 // Mutates one slot of v (chosen at random). False if v has no slot.
 template <class T>
-bool mutate_fields(T& v, Rng& rng) {
+CEPHWIRE_HARNESS_ONLY bool mutate_fields(T& v, Rng& rng) {
   FieldMutator counter(rng, -1);
   counter.field(v);
   if (counter.count() == 0) return false;
@@ -292,5 +299,8 @@ bool mutate_fields(T& v, Rng& rng) {
 // Writes `out` into the libFuzzer buffer, or falls back to raw_mutate when it does not fit.
 size_t emit(const std::vector<uint8_t>& out, uint8_t* data, size_t size, size_t max_size,
             Rng& rng);
+// The same for `head` followed by `body` (no concatenated copy).
+size_t emit(uint8_t head, const std::vector<uint8_t>& body, uint8_t* data, size_t size,
+            size_t max_size, Rng& rng);
 
 }  // namespace cephwire::fuzz

@@ -20,12 +20,19 @@ inline constexpr uint16_t kInterestingOps[] = {
     0x1209 /*LIST_WATCHERS*/, 0x2202 /*WRITEFULL*/, 0x2201 /*WRITE*/, 0x220f /*WATCH*/,
     0x1301 /*CALL*/,       0x220d /*CREATE*/,   0x0000,             0xffff};
 
-// The typed payload of a slice must re-encode to the slice.
+// "ops[i].indata" (built only for a failure message).
+inline std::string op_where(size_t i, const char* slice) {
+  return "ops[" + std::to_string(i) + "]." + slice;
+}
+
+// The typed payload of a slice must re-encode to the slice (and, when `json`, dump valid JSON).
 template <class R>
-void check_typed_payload(const R& r, const codec::Bytes& slice, const std::string& where) {
+void check_typed_payload(const R& r, const codec::Bytes& slice, size_t i, const char* what,
+                         bool json) {
   if (!r) {
     FUZZ_CHECK(r.error().offset <= slice.size(),
-               where + ": payload error offset beyond its slice: " + r.error().to_string());
+               op_where(i, what) + ": payload error offset beyond its slice: " +
+                   r.error().to_string());
     return;
   }
   std::visit(
@@ -33,14 +40,19 @@ void check_typed_payload(const R& r, const codec::Bytes& slice, const std::strin
         using T = std::decay_t<decltype(x)>;
         if constexpr (!std::is_same_v<T, std::monostate> && !std::is_same_v<T, codec::Bytes>) {
           if (!slice.empty()) {
-            const std::vector<uint8_t> enc = codec::encode_to_vector(x);
+            thread_local std::vector<uint8_t> enc;  // reused between ops and inputs
+            enc.clear();
+            codec::encode_append(x, enc);
             FUZZ_CHECK(codec::Bytes::view(enc) == slice,
-                       where + ": typed payload does not re-encode to its slice: " +
+                       op_where(i, what) + ": typed payload does not re-encode to its slice: " +
                            first_difference(codec::Bytes::view(enc), slice));
           }
-          codec::JsonWriter w;
-          codec::dump_json(x, w);
-          FUZZ_CHECK(json_valid(w.str()), where + ": invalid JSON " + w.str());
+          if (json) {
+            thread_local codec::JsonWriter w;
+            w.clear();
+            codec::dump_json(x, w);
+            FUZZ_CHECK(json_valid(w.str()), op_where(i, what) + ": invalid JSON " + w.str());
+          }
         }
       },
       *r);
@@ -48,7 +60,7 @@ void check_typed_payload(const R& r, const codec::Bytes& slice, const std::strin
 
 // Mutates the typed payload of a slice in place (re-encoded), if it has one.
 template <class R>
-bool mutate_typed_payload(R r, codec::Bytes& slice, Rng& rng) {
+CEPHWIRE_HARNESS_ONLY bool mutate_typed_payload(R r, codec::Bytes& slice, Rng& rng) {
   if (!r) return false;
   bool done = false;
   std::visit(
@@ -67,7 +79,7 @@ bool mutate_typed_payload(R r, codec::Bytes& slice, Rng& rng) {
 
 // Op-list mutations shared by MOSDOp (indata) and MOSDOpReply (outdata).
 template <bool kIn>
-bool mutate_ops(std::vector<codec::OSDOp>& ops, Rng& rng) {
+CEPHWIRE_HARNESS_ONLY bool mutate_ops(std::vector<codec::OSDOp>& ops, Rng& rng) {
   const uint64_t what = rng.below(8);
   if (ops.empty() || what == 0) {
     codec::OSDOp o;
@@ -103,25 +115,28 @@ struct OsdAdapterBase {
   static void dump(const M& m, codec::JsonWriter& w) { m.dump(w); }
   static uint16_t head_version(const M& m) { return m.header_version; }
   static void set_header_version(M& m, uint16_t v) { m.header_version = v; }
-  static bool mutate_fields(M& m, Rng& rng) { return fuzz::mutate_fields(m, rng); }
+  CEPHWIRE_HARNESS_ONLY static bool mutate_fields(M& m, Rng& rng) {
+    return fuzz::mutate_fields(m, rng);
+  }
 };
 
 struct MOSDOpAdapter : OsdAdapterBase<codec::MOSDOp> {
-  static void extra_checks(const codec::MOSDOp& m) {
+  static void extra_checks(const codec::MOSDOp& m, bool json) {
     for (size_t i = 0; i < m.ops.size(); ++i)
-      check_typed_payload(m.op_input(i), m.ops[i].indata, "ops[" + std::to_string(i) + "].indata");
+      check_typed_payload(m.op_input(i), m.ops[i].indata, i, "indata", json);
   }
-  static bool mutate_extra(codec::MOSDOp& m, Rng& rng) { return mutate_ops<true>(m.ops, rng); }
+  CEPHWIRE_HARNESS_ONLY static bool mutate_extra(codec::MOSDOp& m, Rng& rng) {
+    return mutate_ops<true>(m.ops, rng);
+  }
 };
 
 struct MOSDOpReplyAdapter : OsdAdapterBase<codec::MOSDOpReply> {
-  static void extra_checks(const codec::MOSDOpReply& m) {
+  static void extra_checks(const codec::MOSDOpReply& m, bool json) {
     if (m.header_version < 4) return;
     for (size_t i = 0; i < m.ops.size(); ++i)
-      check_typed_payload(m.op_output(i), m.ops[i].outdata,
-                          "ops[" + std::to_string(i) + "].outdata");
+      check_typed_payload(m.op_output(i), m.ops[i].outdata, i, "outdata", json);
   }
-  static bool mutate_extra(codec::MOSDOpReply& m, Rng& rng) {
+  CEPHWIRE_HARNESS_ONLY static bool mutate_extra(codec::MOSDOpReply& m, Rng& rng) {
     if (m.header_version < 4 && rng.one_in(2)) {
       m.unsplit_data = mutate_bytes(m.unsplit_data, rng, 1024);
       return true;
@@ -135,8 +150,8 @@ struct MOSDOpReplyAdapter : OsdAdapterBase<codec::MOSDOpReply> {
 };
 
 struct MWatchNotifyAdapter : OsdAdapterBase<codec::MWatchNotify> {
-  static void extra_checks(const codec::MWatchNotify&) {}
-  static bool mutate_extra(codec::MWatchNotify& m, Rng& rng) {
+  static void extra_checks(const codec::MWatchNotify&, bool) {}
+  CEPHWIRE_HARNESS_ONLY static bool mutate_extra(codec::MWatchNotify& m, Rng& rng) {
     switch (rng.below(3)) {
       case 0:
         m.opcode = static_cast<uint8_t>(rng.one_in(4) ? rng.next() : 1 + rng.below(3));

@@ -15,6 +15,8 @@ rm -rf "${work}"
 mkdir -p "${work}/obj"
 
 flags=(-std=c++20 -I. -DCEPHWIRE_FUZZING=1)
+# Coverage reports: every input's JSON dump checked (fuzz_util.h check_json_for).
+if [ "${SANITIZER:-}" = coverage ]; then flags+=(-DCEPHWIRE_JSON_SAMPLE_EVERY=1); fi
 
 # Library sources: everything the fuzz targets link, minus tests, benchmarks and tools.
 srcs=()
