@@ -11,8 +11,10 @@
 #     notifier, one process). Each watcher is its own client (own mon/OSD sessions, global id).
 #  2. one process holding W watches on K objects (W/K watches per object; round robin), all
 #     registered, then S seconds of steady pinging: CPU seconds per minute (getrusage of the
-#     whole process, all threads) and RSS (VmRSS) before the first watch and after the last
-#     registration; per-watch RSS = (after - before) / W.
+#     whole process, all threads) and RSS (VmRSS) before the first watch, after the last
+#     registration and at the end; per-watch RSS = (after - before) / W and (end - before) / W.
+#     The two hold runs are 35 s apart (the first one's watches stay on the OSD for the watch
+#     timeout); each latency run has its own notify object for the same reason.
 # The binaries are built with -c opt (BAZEL_OUTPUT_BASE selects the output base), or taken from
 # --bin DIR (DIR/net/bench_cephwire, DIR/net/bench_librados). JSON lines go to DIR/results.jsonl
 # and a table to stdout.
