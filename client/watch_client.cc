@@ -177,10 +177,7 @@ uint64_t WatchClient::send_watch_op(Linger& l, PendingKind kind, uint32_t pendin
     t.tid = tid;
     t.cookie = l.cookie;
     t.mtime = now;
-    t.osd = l.target.osd;
-    t.epoch = l.target.epoch;
-    t.pg_seed = l.target.pg_seed;
-    t.hash = l.target.hash;
+    t.route = Route::of(l.target);
     t.gen = op_gen;
     t.timeout = timeout;
     t.watch_op = sub_op;
@@ -197,10 +194,7 @@ OsdRequest WatchClient::build_watch_request(const Linger& l, const TxItem& t) co
   // v1-/v2-watch-pings), no READ.
   OsdRequest req;
   req.tid = t.tid;
-  req.target.osd = t.osd;
-  req.target.epoch = t.epoch;
-  req.target.pg_seed = t.pg_seed;
-  req.target.hash = t.hash;
+  req.target = t.route.target();
   req.obj = l.obj;
   req.mtime = t.mtime;
   req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
@@ -230,12 +224,7 @@ void WatchClient::forget(uint64_t& tid) {
 OsdRequest WatchClient::linger_request(const Linger& l, uint32_t flags, OpSpec op, Instant now) {
   OsdRequest req;
   req.tid = ++last_tid_;
-  // Where to send it: the PG's interval (up/acting/...) stays with the linger, which is what
-  // decides resends; a request only needs the primary, epoch, PG and hash.
-  req.target.osd = l.target.osd;
-  req.target.epoch = l.target.epoch;
-  req.target.pg_seed = l.target.pg_seed;
-  req.target.hash = l.target.hash;
+  req.target = Route::of(l.target).target();
   req.obj = l.obj;
   req.mtime = now;
   req.flags = flags;
@@ -264,22 +253,20 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
     note_deadline(l);
     return;
   }
-  uint32_t flags;
+  // librados notify: linger_notify with READ; indata = prot_ver 1, timeout, payload
   OpSpec op;
-  {
-    // librados notify: linger_notify with READ; indata = prot_ver 1, timeout, payload
-    flags = osd_op::kFlagRead | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-    op.op = osd_op::kNotify;
-    op.cookie = l.cookie;
-    std::vector<uint8_t> in;
-    codec::Encoder e(in);
-    uint32_t prot_ver = 1, timeout = l.notify_timeout_s;
-    Bytes payload = l.payload;
-    e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
-    op.indata = Bytes(std::move(in));
-  }
+  op.op = osd_op::kNotify;
+  op.cookie = l.cookie;
+  std::vector<uint8_t> in;
+  codec::Encoder e(in);
+  uint32_t prot_ver = 1, timeout = l.notify_timeout_s;
+  Bytes payload = l.payload;
+  e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
+  op.indata = Bytes(std::move(in));
   l.register_tid = send(PendingKind::kRegister, l.cookie, l.register_gen, now,
-                        linger_request(l, flags, std::move(op), now));
+                        linger_request(l, osd_op::kFlagRead | osd_op::kFlagOndisk |
+                                              osd_op::kFlagKnownRedir,
+                                       std::move(op), now));
   note_deadline(l);
 }
 

@@ -343,12 +343,26 @@ class WatchClient {
   // shared by copies of the client); a watch linger's requests as the few values they are
   // built from with their linger when polled: the 10,000 pings of a tick wait as 10,000
   // small records instead of 10,000 OsdRequests with their op vectors.
+  // Where a request goes: what it needs of its linger's Target (the PG's interval stays with
+  // the linger, which is what decides resends).
+  struct Route {
+    int32_t osd = -1;
+    uint32_t epoch = 0, pg_seed = 0, hash = 0;
+    static Route of(const Target& t) { return {t.osd, t.epoch, t.pg_seed, t.hash}; }
+    Target target() const {
+      Target t;
+      t.osd = osd;
+      t.epoch = epoch;
+      t.pg_seed = pg_seed;
+      t.hash = hash;
+      return t;
+    }
+  };
   struct TxItem {
     std::shared_ptr<const OsdRequest> whole;
     uint64_t tid = 0, cookie = 0;
     Instant mtime{};
-    int32_t osd = -1;          // the route at send time
-    uint32_t epoch = 0, pg_seed = 0, hash = 0;
+    Route route;                    // at send time
     uint32_t gen = 0, timeout = 0;  // watch.gen, watch.timeout
     uint8_t watch_op = 0;
   };
