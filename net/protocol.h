@@ -155,9 +155,6 @@ class Connection {
   void send_keepalive(codec::utime_t stamp, Instant now);
   // Graceful close: v1 writes TAG_CLOSE; then the connection is finished (no Fault event).
   virtual void close(Instant now) = 0;
-  // Messages queued before the session was ready and never written (to carry them over to
-  // the next connection attempt after a failed handshake).
-  std::deque<OutMessage> take_unsent() { return std::exchange(queued_, {}); }
   // Our gid changed (after authentication): later v1 headers carry src client.<gid>.
   void set_my_gid(int64_t gid) { cfg_.my_gid = gid; }
 

@@ -249,7 +249,6 @@ void RadosClient::on_map_change(const OsdMapTracker::Update& u) {
     std::vector<client::Placement> epochs;
     epochs.reserve(u.epochs.size());
     for (const auto& m : u.epochs) epochs.push_back(OsdMapTracker::placement_of(m));
-    if (epochs.empty()) epochs.push_back(maps_.placement());
     core_->handle_map_change(epochs, now());
     for (int32_t osd : reopened) core_->handle_session_reset(osd, now());
   }

@@ -125,18 +125,9 @@ void Session::on_connected(uint64_t gen) {
 
 void Session::attempt_failed(const std::string& reason, bool peer_wait) {
   if (closed_) return;
-  if (conn_) {
-    // Messages wait in pending_ until a connection is ready, so a failed handshake has none
-    // of them; should it have some anyway, they go first.
-    std::deque<OutMessage> unsent = conn_->take_unsent();
-    if (!unsent.empty()) {
-      OutMessageQueue q;
-      for (const auto& m : unsent) q.push(m);
-      while (!pending_.empty()) q.push(pending_.pop());
-      pending_ = std::move(q);
-    }
-    conn_.reset();
-  }
+  // Messages wait in pending_ until a connection is ready (Session::send), so a failed
+  // handshake takes none of them with it: they are kept for the next attempt.
+  conn_.reset();
   ++gen_;
   teardown_socket();
   const MessengerConfig& c = m_.config();
@@ -272,7 +263,7 @@ void Session::write_now(uint64_t gen) {
   auto rest = std::make_shared<std::vector<uint8_t>>(wbuf_.begin() + static_cast<ptrdiff_t>(n),
                                                      wbuf_.end());
   wbuf_.clear();
-  if (wbuf_.capacity() > kKeepWriteCapacity) std::vector<uint8_t>().swap(wbuf_);
+  release_large_wbuf();
   writing_ = true;
   auto self = shared_from_this();
   asio::async_write(socket_, asio::buffer(*rest),
@@ -291,8 +282,12 @@ void Session::write_now(uint64_t gen) {
                     });
 }
 
-void Session::written_all() {
+void Session::release_large_wbuf() {
   if (wbuf_.capacity() > kKeepWriteCapacity) std::vector<uint8_t>().swap(wbuf_);
+}
+
+void Session::written_all() {
+  release_large_wbuf();
   if (close_after_write_) {
     ++gen_;
     teardown_socket();

@@ -147,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void flush_writes();
   void write_now(uint64_t gen);
   void written_all();
+  void release_large_wbuf();  // an empty buffer that grew past kKeepWriteCapacity
   void send_pending();
   void flush_corked();
   void arm_timer();
