@@ -174,17 +174,13 @@ int run_conformance(const ConformanceOptions& o) {
   }
   std::vector<conformance::InputRun> runs;
   int rc = 0;
+  using FileMode = std::optional<conformance::InputRun> (*)(const std::string&);
+  const std::pair<const char*, FileMode> file_modes[] = {{"check", check_file},
+                                                         {"replay", replay_file}};
   for (const auto& f : files) {
-    if (modes.count("check")) {
-      auto r = check_file(f);
-      if (!r) {
-        rc = 2;
-      } else {
-        runs.push_back(std::move(*r));
-      }
-    }
-    if (modes.count("replay")) {
-      auto r = replay_file(f);
+    for (const auto& [mode, run_file] : file_modes) {
+      if (!modes.count(mode)) continue;
+      auto r = run_file(f);
       if (!r) {
         rc = 2;
       } else {
