@@ -361,9 +361,11 @@ void Replayer::compare(const OsdRequest& q, Rec& r) {
         a = *dec;
         a.cookie = to_rec_cookie(a.cookie);
         std::vector<uint8_t> buf;
-        codec::Encoder e(buf);
         Bytes reply = a.reply;
-        e("notify_id", a.notify_id) && e("cookie", a.cookie) && e("reply", reply);
+        {
+          codec::Encoder e(buf);  // trims `buf` when it goes
+          e("notify_id", a.notify_id) && e("cookie", a.cookie) && e("reply", reply);
+        }
         o.indata = Bytes(std::move(buf));
       }
     } else if (o.op == osd_op::kRead) {

@@ -99,8 +99,10 @@ Bytes completion(bool with_timeout) {
   std::vector<std::pair<uint64_t, uint64_t>> to;
   if (with_timeout) to.push_back({4137, 2000});
   std::vector<uint8_t> out;
-  codec::Encoder e(out);
-  e("acks", acks) && e("timeouts", to);
+  {
+    codec::Encoder e(out);  // trims `out` when it goes
+    e("acks", acks) && e("timeouts", to);
+  }
   return Bytes(std::move(out));
 }
 

@@ -22,6 +22,7 @@
 // would not re-encode to the same bytes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -463,9 +464,19 @@ class BasicEncoder {
   static constexpr bool kDumping = false;
 
   BasicEncoder() requires kCountOnly : out_(nullptr) {}
-  explicit BasicEncoder(std::vector<uint8_t>& out) requires(!kCountOnly) : out_(&out) {}
+  // Appends to `out`. While the encoder lives, `out` may hold spare bytes past what was
+  // written (put() copies into storage grown ahead, with no call into libstdc++'s
+  // out-of-line insert per field); the destructor trims it to what was written. Read or move
+  // `out` only after the encoder is gone.
+  explicit BasicEncoder(std::vector<uint8_t>& out) requires(!kCountOnly)
+      : out_(&out), n_(out.size()) {}
+  ~BasicEncoder() {
+    if constexpr (!kCountOnly) out_->resize(n_);
+  }
+  BasicEncoder(const BasicEncoder&) = delete;
+  BasicEncoder& operator=(const BasicEncoder&) = delete;
 
-  size_t size() const { return kCountOnly ? n_ : out_->size(); }
+  size_t size() const { return n_; }
 
   bool fail(ErrorKind, std::string = {}, size_t = 0) { return false; }
   bool check(bool, ErrorKind, const char*) { return true; }
@@ -483,15 +494,22 @@ class BasicEncoder {
       n_ += n;
     } else {
       if (n == 0) return;
-      // insert, not resize + memcpy: resize would zero-fill first.
-      const auto* b = static_cast<const uint8_t*>(p);
-      out_->insert(out_->end(), b, b + n);
+      if (out_->size() - n_ < n) grow(n);
+      std::memcpy(out_->data() + n_, p, n);
+      n_ += n;
     }
   }
 
   template <Integral T>
   bool field(T& v) {
-    put(&v, sizeof(T));
+    if constexpr (kCountOnly) {
+      n_ += sizeof(T);
+    } else {
+      // put() with a constant size, spelled out so it compiles to one store.
+      if (out_->size() - n_ < sizeof(T)) grow(sizeof(T));
+      std::memcpy(out_->data() + n_, &v, sizeof(T));
+      n_ += sizeof(T);
+    }
     return true;
   }
   bool field(bool& v) {
@@ -593,9 +611,16 @@ class BasicEncoder {
  private:
   void patch_len(size_t len_at) {
     if constexpr (!kCountOnly) {
-      uint32_t len = static_cast<uint32_t>(out_->size() - len_at - 4);
+      uint32_t len = static_cast<uint32_t>(n_ - len_at - 4);
       std::memcpy(out_->data() + len_at, &len, 4);
     }
+  }
+  // Room for n more bytes past n_: the vector's size runs ahead of n_ (zero-filled once, at
+  // most a few hundred bytes more than will be written), and its capacity at least doubles.
+  void grow(size_t n) {
+    const size_t need = n_ + n;
+    if (need > out_->capacity()) out_->reserve(std::max(need, 2 * out_->capacity()));
+    out_->resize(std::min(out_->capacity(), need + std::max<size_t>(n, 256)));
   }
   std::vector<uint8_t>* out_;
   size_t n_ = 0;

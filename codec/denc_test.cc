@@ -57,6 +57,24 @@ TEST(Denc, VersionedRoundTrip) {
   testing::expect_every_truncation_fails<Versioned>(wire, {}, "Versioned");
 }
 
+TEST(Denc, EncoderAppendsAndTrimsWhatItGrewAhead) {
+  // The encoder grows its vector ahead of what it writes and trims it when it goes: appended
+  // after existing bytes, in buffers of every starting capacity, the result is exact.
+  auto wire = from_hex(kVersioned);
+  auto v = decode_as<Versioned>(wire, "Versioned");
+  ASSERT_TRUE(v.has_value());
+  for (size_t cap : {0, 1, 7, 64, 4096}) {
+    std::vector<uint8_t> out = {0xaa, 0xbb};
+    out.reserve(cap);
+    encode_append(*v, out);
+    ASSERT_EQ(out.size(), 2 + wire.size()) << cap;
+    EXPECT_EQ(std::vector<uint8_t>(out.begin() + 2, out.end()), wire) << cap;
+    encode_append(*v, out);  // twice: the second append lands right after the first
+    EXPECT_EQ(out.size(), 2 + 2 * wire.size()) << cap;
+    EXPECT_EQ(std::vector<uint8_t>(out.begin() + 2 + static_cast<long>(wire.size()), out.end()), wire);
+  }
+}
+
 TEST(Denc, OlderStructVersionSkipsNewerFields) {
   auto wire = from_hex("01 01 10000000 0100000000000000 00000000 00000000");
   auto v = testing::expect_round_trip<Versioned>(wire, {}, "Versioned");

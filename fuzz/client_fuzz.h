@@ -141,8 +141,10 @@ class ClientHarness {
       timeouts.emplace_back(gid, cookie);
     }
     std::vector<uint8_t> out;
-    codec::Encoder e(out);
-    e("acks", acks) && e("timeouts", timeouts);
+    {
+      codec::Encoder e(out);  // trims `out` when it goes
+      e("acks", acks) && e("timeouts", timeouts);
+    }
     return codec::Bytes(std::move(out));
   }
 

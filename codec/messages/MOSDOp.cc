@@ -35,6 +35,16 @@ void MOSDOp::encode(MessageParts& p) const {
   p.middle = Bytes();
   p.data = merge_osd_op_vector_in_data(ops);
 }
+void MOSDOp::encode(MessageParts& p, std::vector<uint8_t>& front) const {
+  p.type = kType;
+  p.version = header_version;
+  if (p.compat_version == 0) p.compat_version = std::min(kCompatVersion, header_version);
+  front.clear();
+  encode_append(*this, front);
+  p.front = Bytes::view(front);
+  p.middle = Bytes();
+  p.data = merge_osd_op_vector_in_data(ops);
+}
 
 void MOSDOp::dump(JsonWriter& w) const {
   const uint16_t hv = header_version;

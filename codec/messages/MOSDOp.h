@@ -103,6 +103,9 @@ struct MOSDOp {
   // front, middle (empty) and data (the ops' indata joined; a single view slice is passed
   // through without a copy). data_off and the other header fields are left alone.
   void encode(MessageParts& p) const;
+  // The same with the front encoded into `front` (replaced; its storage reused) and p.front a
+  // view of it: for a sender that frames the message before `front` is used again.
+  void encode(MessageParts& p, std::vector<uint8_t>& front) const;
   void dump(JsonWriter& w) const;
   bool operator==(const MOSDOp&) const = default;
 

@@ -9,24 +9,31 @@ namespace cephwire::codec {
 Result<MOSDOpReply> MOSDOpReply::decode(const MessageParts& p) {
   // Every path returns `m` so the (large) result is constructed in place (NRVO).
   Result<MOSDOpReply> m(tl::in_place);
-  if (!osd_message_parts_ok(p, kType, kHeadVersion)) [[unlikely]] {
-    m = tl::unexpected(std::move(check_osd_message_parts(p, kType, kName, kHeadVersion).error()));
-    return m;
-  }
-  m->header_version = p.version;
+  if (auto r = decode_into(p, *m); !r) [[unlikely]]
+    m = tl::unexpected(std::move(r.error()));
+  return m;
+}
+
+Result<void> MOSDOpReply::decode_into(const MessageParts& p, MOSDOpReply& m) {
+  std::vector<OSDOp> ops = std::move(m.ops);
+  m = MOSDOpReply{};
+  m.ops = std::move(ops);  // decoding clears and refills it
+  if (!osd_message_parts_ok(p, kType, kHeadVersion)) [[unlikely]]
+    return tl::unexpected(std::move(check_osd_message_parts(p, kType, kName, kHeadVersion).error()));
+  m.header_version = p.version;
   auto fresh = [&] {
     MOSDOpReply f;
     f.header_version = p.version;
     return f;
   };
-  if (auto r = decode_fields(*m, p.front.span(), kName, fresh); !r) [[unlikely]] {
-    m = tl::unexpected(std::move(r.error()));
-  } else if (p.version < 4) {
-    m->unsplit_data = p.data;  // Ceph does not split the data segment before v4
-  } else if (!try_split_osd_op_vector_data(m->ops, p.data, /*in=*/false)) [[unlikely]] {
-    m = tl::unexpected(std::move(split_osd_op_vector_out_data(m->ops, p.data, kName).error()));
+  if (auto r = decode_fields(m, p.front.span(), kName, fresh); !r) [[unlikely]]
+    return tl::unexpected(std::move(r.error()));
+  if (p.version < 4) {
+    m.unsplit_data = p.data;  // Ceph does not split the data segment before v4
+  } else if (!try_split_osd_op_vector_data(m.ops, p.data, /*in=*/false)) [[unlikely]] {
+    return tl::unexpected(std::move(split_osd_op_vector_out_data(m.ops, p.data, kName).error()));
   }
-  return m;
+  return {};
 }
 
 void MOSDOpReply::encode(MessageParts& p) const {

@@ -106,6 +106,9 @@ struct MOSDOpReply {
   // Strict decode: type 43, version <= 8, compat_version <= 8, empty middle, front consumed
   // exactly; v4+: data segment == sum of payload_len (outdata are views into p.data).
   static Result<MOSDOpReply> decode(const MessageParts& p);
+  // The same into `m` (every field replaced; the ops vector's storage reused): for a receiver
+  // decoding one reply after another.
+  static Result<void> decode_into(const MessageParts& p, MOSDOpReply& m);
   // Sets type, version (= header_version), compat_version (if 0: min(2, header_version)),
   // front, middle (empty) and data (v4+: the ops' outdata joined; else unsplit_data).
   void encode(MessageParts& p) const;

@@ -49,6 +49,12 @@ MOSDOp op_msg(const std::string& name) {
   auto m = expect_message_round_trip<MOSDOp>(r.parts);
   expect_every_front_truncation_fails<MOSDOp>(r.parts);
   expect_every_data_truncation_fails<MOSDOp>(r.parts);
+  // The sender's encode into a reused front buffer (left holding other bytes) is the same.
+  static std::vector<uint8_t> reused(300, 0xee);
+  MessageParts p;
+  m.encode(p, reused);
+  EXPECT_TRUE(p.front.is_view());
+  EXPECT_EQ(reused, r.front) << name;
   return m;
 }
 MOSDOpReply reply_msg(const std::string& name) {
@@ -56,6 +62,15 @@ MOSDOpReply reply_msg(const std::string& name) {
   auto m = expect_message_round_trip<MOSDOpReply>(r.parts);
   expect_every_front_truncation_fails<MOSDOpReply>(r.parts);
   expect_every_data_truncation_fails<MOSDOpReply>(r.parts);
+  // Decoded into one value reused across every recorded reply (the receiver's way): nothing
+  // of the previous reply survives; it re-encodes to exactly this one's bytes.
+  static MOSDOpReply reused;
+  auto d = MOSDOpReply::decode_into(r.parts, reused);
+  EXPECT_TRUE(d.has_value()) << name;
+  MessageParts p;
+  reused.encode(p);
+  EXPECT_EQ(std::vector<uint8_t>(p.front.span().begin(), p.front.span().end()), r.front) << name;
+  EXPECT_EQ(std::vector<uint8_t>(p.data.span().begin(), p.data.span().end()), r.data) << name;
   return m;
 }
 MWatchNotify wn_msg(const std::string& name) {

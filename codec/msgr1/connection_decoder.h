@@ -21,6 +21,8 @@
 #include <variant>
 #include <vector>
 
+#include "codec/buffer_pool.h"
+#include "codec/fifo.h"
 #include "codec/message.h"
 #include "codec/msgr1/banner.h"
 #include "codec/msgr1/ceph_msg_connect.h"
@@ -102,6 +104,9 @@ class ConnectionDecoder {
   // The next complete item (both directions, in the order they became decodable).
   std::optional<Item> poll();
   std::optional<StreamError> poll_error();
+  // An item's bytes handed back once its views are no longer used: later items reuse the
+  // storage instead of allocating their own.
+  void recycle(std::vector<uint8_t>&& raw) { pool_.give(std::move(raw)); }
   // Bytes are missing in d (capture gap) or d starts mid-way: drop the buffered partial item
   // (after an error: the failed item's first byte) and scan forward for a plausible item
   // boundary: a MSG tag whose header crc checks out (type != 0, a known src type, lengths
@@ -177,7 +182,8 @@ class ConnectionDecoder {
   DecoderOptions opts_;
   std::array<Side, 2> side_;
   ConnectionFacts facts_;
-  std::deque<Item> items_;
+  Fifo<Item> items_;  // a deque allocated a block per item
+  BufferPool pool_;    // spare item buffers (recycle)
   std::deque<StreamError> errors_;
 };
 

@@ -495,6 +495,10 @@ TEST(Msgr1Message, EncodeMatchesHandBuiltLayout) {
       const auto want = hand_message(x, src, msg_auth);
       const auto got = encode_message(x.p, src, msg_auth);
       EXPECT_EQ(hex(got), hex(want));
+      // Appended after bytes already in a write buffer: the same frame, header crc included.
+      std::vector<uint8_t> wbuf = {9, 9};
+      append_message(x.p, src, msg_auth, wbuf);
+      EXPECT_EQ(hex(std::vector<uint8_t>(wbuf.begin() + 2, wbuf.end())), hex(want));
       MessageFrameOptions o;
       o.msg_auth_footer = msg_auth;
       auto r = decode_message_frame(got, o);

@@ -131,7 +131,10 @@ Result<DecodedMessage> decode_message_frame(std::span<const uint8_t> wire,
   return out;
 }
 
-MessageFrame make_message_frame(const MessageParts& p, entity_name_t src, bool msg_auth_footer) {
+namespace {
+// make_message_frame without the header crc.
+MessageFrame unsigned_message_frame(const MessageParts& p, entity_name_t src,
+                                    bool msg_auth_footer) {
   MessageFrame f;
   f.old_footer = !msg_auth_footer;
   f.header.seq = p.seq;
@@ -154,6 +157,12 @@ MessageFrame make_message_frame(const MessageParts& p, entity_name_t src, bool m
   f.footer.data_crc = ceph_crc32c(0, f.data.span());
   f.footer.sig = 0;
   f.footer.flags = kFooterComplete;
+  return f;
+}
+}  // namespace
+
+MessageFrame make_message_frame(const MessageParts& p, entity_name_t src, bool msg_auth_footer) {
+  MessageFrame f = unsigned_message_frame(p, src, msg_auth_footer);
   std::vector<uint8_t> hdr;
   hdr.reserve(kHeaderLen);
   encode_append(f.header, hdr);
@@ -164,6 +173,14 @@ MessageFrame make_message_frame(const MessageParts& p, entity_name_t src, bool m
 std::vector<uint8_t> encode_message(const MessageParts& p, entity_name_t src,
                                     bool msg_auth_footer) {
   return encode_to_vector(make_message_frame(p, src, msg_auth_footer));
+}
+void append_message(const MessageParts& p, entity_name_t src, bool msg_auth_footer,
+                    std::vector<uint8_t>& out) {
+  const size_t at = out.size();
+  encode_append(unsigned_message_frame(p, src, msg_auth_footer), out);
+  // The header crc covers the header as written (tag byte first): computed in place.
+  const uint32_t crc = header_crc(std::span<const uint8_t>(out).subspan(at + 1, kHeaderLen));
+  std::memcpy(out.data() + at + 1 + ceph_msg_header::kOffCrc, &crc, 4);
 }
 
 }  // namespace cephwire::codec::msgr1

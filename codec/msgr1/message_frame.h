@@ -123,5 +123,8 @@ MessageFrame make_message_frame(const MessageParts& p, entity_name_t src, bool m
 // make_message_frame, encoded: the bytes to write after the handshake.
 std::vector<uint8_t> encode_message(const MessageParts& p, entity_name_t src,
                                     bool msg_auth_footer);
+// The same bytes, appended to `out` (a connection's write buffer: no buffer per frame).
+void append_message(const MessageParts& p, entity_name_t src, bool msg_auth_footer,
+                    std::vector<uint8_t>& out);
 
 }  // namespace cephwire::codec::msgr1

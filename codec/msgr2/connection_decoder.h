@@ -45,6 +45,8 @@
 #include <variant>
 #include <vector>
 
+#include "codec/buffer_pool.h"
+#include "codec/fifo.h"
 #include "codec/message.h"
 #include "codec/msgr2/banner.h"
 #include "codec/msgr2/frames_v2.h"
@@ -101,6 +103,9 @@ class ConnectionDecoder {
   // Items of both directions in the order they became decodable.
   std::optional<Item> poll();
   std::optional<StreamError> poll_error();
+  // An item's bytes handed back once its views are no longer used: later items reuse the
+  // storage instead of allocating their own.
+  void recycle(std::vector<uint8_t>&& raw) { pool_.give(std::move(raw)); }
   // Drop the partial (or failed) item of d and scan forward for a preamble whose crc checks out
   // (plus sane num_segments, last segment non-empty, known tag, lengths within limits, unused
   // descriptors zero). If the framing revision is not known yet it is inferred from that
@@ -190,7 +195,8 @@ class ConnectionDecoder {
   std::optional<uint32_t> con_mode_;
   bool lossy_ = false;
   uint64_t version_ = 0;  // bumps on every state change (drives settle())
-  std::deque<Item> items_;
+  Fifo<Item> items_;  // a deque allocated a block per item
+  BufferPool pool_;    // spare item buffers (recycle)
   std::deque<StreamError> errors_;
 };
 

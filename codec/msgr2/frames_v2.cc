@@ -214,8 +214,8 @@ std::vector<uint8_t> encode_message_frame(const ceph_msg_header2& h,
   return out;
 }
 
-std::vector<uint8_t> encode_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags,
-                                          Rev rev) {
+namespace {
+ceph_msg_header2 message_header2(const MessageParts& m, uint64_t ack_seq, uint8_t flags) {
   ceph_msg_header2 h;
   h.seq = m.seq;
   h.tid = m.tid;
@@ -228,7 +228,26 @@ std::vector<uint8_t> encode_message_frame(const MessageParts& m, uint64_t ack_se
   h.flags = flags;
   h.compat_version = m.compat_version;
   h.reserved = 0;
-  return encode_message_frame(h, m.front.span(), m.middle.span(), m.data.span(), rev);
+  return h;
+}
+}  // namespace
+
+std::vector<uint8_t> encode_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags,
+                                          Rev rev) {
+  return encode_message_frame(message_header2(m, ack_seq, flags), m.front.span(), m.middle.span(),
+                              m.data.span(), rev);
+}
+void append_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags, Rev rev,
+                          std::vector<uint8_t>& out) {
+  std::array<uint8_t, ceph_msg_header2::kSize> hb;
+  write_header2(message_header2(m, ack_seq, flags), hb.data());
+  const Segment segs[4] = {{hb, kDefaultAlignment},
+                           {m.front.span(), kDefaultAlignment},
+                           {m.middle.span(), kDefaultAlignment},
+                           {m.data.span(), kPageSizeAlignment}};
+  const FrameLayout l = make_layout(Tag::kMessage, segs, rev);
+  assemble_exact(l, {std::span<const uint8_t>(hb), m.front.span(), m.middle.span(), m.data.span()},
+                 out);
 }
 
 }  // namespace cephwire::codec::msgr2

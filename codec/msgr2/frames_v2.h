@@ -378,6 +378,9 @@ std::vector<uint8_t> encode_control_frame(const F& f, Rev rev) {
 // alignments 8, 8, 8, 4096. (Payload segments of 4 GiB or more are not representable.)
 std::vector<uint8_t> encode_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags,
                                           Rev rev);
+// The same frame, appended to `out` (a connection's write buffer: no buffer per frame).
+void append_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags, Rev rev,
+                          std::vector<uint8_t>& out);
 std::vector<uint8_t> encode_message_frame(const ceph_msg_header2& h,
                                           std::span<const uint8_t> front,
                                           std::span<const uint8_t> middle,

@@ -259,6 +259,11 @@ TEST(Frames, RealFramesDecodeAndReencodeExactly) {
             MessageParts m = p.parts;
             EXPECT_EQ(hex(encode_message_frame(m, p.header.ack_seq, p.header.flags, Rev::kRev1)),
                       hex(bytes));
+            // Appended to a write buffer that already holds bytes: the same frame after them.
+            std::vector<uint8_t> wbuf = {1, 2, 3};
+            append_message_frame(m, p.header.ack_seq, p.header.flags, Rev::kRev1, wbuf);
+            ASSERT_EQ(wbuf.size(), 3 + bytes.size());
+            EXPECT_EQ(hex(std::vector<uint8_t>(wbuf.begin() + 3, wbuf.end())), hex(bytes));
           } else if constexpr (!std::is_same_v<T, AbortedFrame>) {
             EXPECT_EQ(hex(encode_control_frame(p, Rev::kRev1)), hex(bytes)) << rf.name;
           }

@@ -38,16 +38,17 @@ inline constexpr uint8_t kMaxKnownTag = 20;  // Pacific has no COMPRESSION_* fra
 inline constexpr bool is_known_tag(uint8_t t) { return t >= 1 && t <= kMaxKnownTag; }
 
 // Stable lowercase names (also the Item::kind() strings of control frames).
+// At namespace scope: a local array was built on the stack at every call (once per frame).
+inline constexpr std::string_view kTagNames[] = {
+    "unknown",          "hello",          "auth_request",        "auth_bad_method",
+    "auth_reply_more",  "auth_request_more", "auth_done",        "auth_signature",
+    "client_ident",     "server_ident",   "ident_missing_features", "session_reconnect",
+    "session_reset",    "session_retry",  "session_retry_global", "session_reconnect_ok",
+    "wait",             "message",        "keepalive2",          "keepalive2_ack",
+    "ack"};
 inline constexpr std::string_view tag_name(Tag t) {
-  constexpr std::string_view kNames[] = {
-      "unknown",          "hello",          "auth_request",        "auth_bad_method",
-      "auth_reply_more",  "auth_request_more", "auth_done",        "auth_signature",
-      "client_ident",     "server_ident",   "ident_missing_features", "session_reconnect",
-      "session_reset",    "session_retry",  "session_retry_global", "session_reconnect_ok",
-      "wait",             "message",        "keepalive2",          "keepalive2_ack",
-      "ack"};
   const auto i = static_cast<uint8_t>(t);
-  return i <= kMaxKnownTag ? kNames[i] : kNames[0];
+  return i <= kMaxKnownTag ? kTagNames[i] : kTagNames[0];
 }
 
 // Which framing: msgr2.0 (rev0) or msgr2.1 (rev1). rev1 iff the peer's banner advertises
