@@ -156,8 +156,24 @@ uint64_t WatchClient::send(PendingKind kind, uint64_t handle, uint32_t gen, Inst
     // moves to the output queue.
     queue_whole(std::move(req));
   }
-  pending_.emplace(tid, p);
+  add_pending(tid, p);
   return tid;
+}
+
+void WatchClient::add_pending(uint64_t tid, const Pending& p) {
+  if (free_pending_.nodes.empty()) {
+    pending_.emplace(tid, p);
+    return;
+  }
+  auto node = std::move(free_pending_.nodes.back());
+  free_pending_.nodes.pop_back();
+  node.key() = tid;
+  node.mapped() = p;
+  pending_.insert(std::move(node));
+}
+void WatchClient::erase_pending(PendingMap::iterator it) {
+  auto node = pending_.extract(it);
+  if (free_pending_.nodes.size() < PendingNodes::kMax) free_pending_.nodes.push_back(std::move(node));
 }
 
 void WatchClient::queue_whole(OsdRequest req) {
@@ -184,21 +200,27 @@ uint64_t WatchClient::send_watch_op(Linger& l, PendingKind kind, uint32_t pendin
     tx_.push_back(t);
     ++l.queued_tx;
   }
-  pending_.emplace(tid, p);
+  add_pending(tid, p);
   return tid;
 }
 
-OsdRequest WatchClient::build_watch_request(const Linger& l, const TxItem& t) const {
+void WatchClient::build_watch_request(const Linger& l, const TxItem& t, OsdRequest& req) const {
   // Every WATCH op of a watch linger, PING included, carries the linger's target flags:
   // librados 16.2.15 sends WRITE|ONDISK|KNOWN_REDIR (0x400024; corpus/recordings
   // v1-/v2-watch-pings), no READ.
-  OsdRequest req;
   req.tid = t.tid;
   req.target = t.route.target();
   req.obj = l.obj;
-  req.mtime = t.mtime;
   req.flags = osd_op::kFlagWrite | osd_op::kFlagOndisk | osd_op::kFlagKnownRedir;
-  req.ops.push_back(watch_op(l, t.watch_op, t.gen, t.timeout));
+  req.attempt = 0;
+  req.mtime = t.mtime;
+  req.ops.resize(1);
+  req.ops[0] = watch_op(l, t.watch_op, t.gen, t.timeout);
+  req.snap = SnapSpec{};
+}
+OsdRequest WatchClient::build_watch_request(const Linger& l, const TxItem& t) const {
+  OsdRequest req;
+  build_watch_request(l, t, req);
   return req;
 }
 
@@ -210,12 +232,24 @@ void WatchClient::erase_linger(std::map<uint64_t, Linger>::iterator it) {
       t.whole = std::make_shared<const OsdRequest>(build_watch_request(l, t));
     }
   }
+  if (index_.valid) index_.by_cookie.erase(l.cookie);
   lingers_.erase(it);
+}
+
+WatchClient::Linger* WatchClient::find_linger(uint64_t cookie) {
+  if (!index_.valid) {
+    index_.by_cookie.clear();
+    index_.by_cookie.reserve(lingers_.size());
+    for (auto& [c, l] : lingers_) index_.by_cookie.emplace(c, &l);
+    index_.valid = true;
+  }
+  auto it = index_.by_cookie.find(cookie);
+  return it == index_.by_cookie.end() ? nullptr : it->second;
 }
 
 void WatchClient::forget(uint64_t& tid) {
   if (tid) {
-    pending_.erase(tid);
+    if (auto it = pending_.find(tid); it != pending_.end()) erase_pending(it);
     plain_reqs_.erase(tid);
   }
   tid = 0;
@@ -258,10 +292,12 @@ void WatchClient::send_linger_register(Linger& l, Instant now) {
   op.op = osd_op::kNotify;
   op.cookie = l.cookie;
   std::vector<uint8_t> in;
-  codec::Encoder e(in);
   uint32_t prot_ver = 1, timeout = l.notify_timeout_s;
   Bytes payload = l.payload;
-  e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
+  {
+    codec::Encoder e(in);  // trims `in` when it goes
+    e("prot_ver", prot_ver) && e("timeout", timeout) && e("payload", payload);
+  }
   op.indata = Bytes(std::move(in));
   l.register_tid = send(PendingKind::kRegister, l.cookie, l.register_gen, now,
                         linger_request(l, osd_op::kFlagRead | osd_op::kFlagOndisk |
@@ -331,6 +367,7 @@ void WatchClient::deliver_notify_done(Linger& l, int32_t rc) {
 uint64_t WatchClient::watch(const ObjectId& obj, uint32_t timeout_s, Instant now) {
   const uint64_t cookie = next_cookie_++;
   Linger& l = lingers_[cookie];
+  if (index_.valid) index_.by_cookie.emplace(cookie, &l);
   l.cookie = cookie;
   l.is_watch = true;
   l.obj = obj;
@@ -372,6 +409,7 @@ uint64_t WatchClient::notify(const ObjectId& obj, Bytes payload, uint32_t timeou
                              Instant now) {
   const uint64_t cookie = next_cookie_++;
   Linger& l = lingers_[cookie];
+  if (index_.valid) index_.by_cookie.emplace(cookie, &l);
   l.cookie = cookie;
   l.is_watch = false;
   l.obj = obj;
@@ -396,9 +434,11 @@ uint64_t WatchClient::notify_ack(const ObjectId& obj, uint64_t notify_id, uint64
   op.op = osd_op::kNotifyAck;
   // ObjectOperation::notify_ack: only indata (notify_id, cookie, reply); the union stays 0.
   std::vector<uint8_t> in;
-  codec::Encoder e(in);
   Bytes r = reply;
-  e("notify_id", notify_id) && e("cookie", cookie) && e("reply", r);
+  {
+    codec::Encoder e(in);  // trims `in` when it goes
+    e("notify_id", notify_id) && e("cookie", cookie) && e("reply", r);
+  }
   op.indata = Bytes(std::move(in));
   return submit_plain(obj, osd_op::kFlagRead, {std::move(op)}, now, PendingKind::kNotifyAck);
 }
@@ -448,7 +488,7 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
   if (r.osd >= 0 && pit->second.osd >= 0 && r.osd != pit->second.osd)
     return;  // a reply from an OSD we did not send this attempt to
   const Pending p = pit->second;
-  pending_.erase(pit);
+  erase_pending(pit);
 
   if (is_plain(p.kind)) {
     auto node = plain_reqs_.extract(r.tid);
@@ -456,9 +496,9 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
     return;  // NOTIFY_ACK: fire and forget
   }
 
-  auto lit = lingers_.find(p.handle);
-  if (lit == lingers_.end()) return;
-  Linger& l = lit->second;
+  Linger* lp = find_linger(p.handle);
+  if (!lp) return;
+  Linger& l = *lp;
   switch (p.kind) {
     case PendingKind::kRegister:
       l.register_tid = 0;
@@ -498,12 +538,12 @@ void WatchClient::handle_reply(const OsdReply& r, Instant now) {
     case PendingKind::kUnwatch:
       l.unwatch_tid = 0;
       if (apply(l, LingerInput::kUnwatchReply, now, r.result) && l.state == LingerState::kDone)
-        erase_linger(lit);
+        erase_linger(lingers_.find(l.cookie));
       return;
     default:
       break;
   }
-  if (l.state == LingerState::kDone) erase_linger(lit);
+  if (l.state == LingerState::kDone) erase_linger(lingers_.find(l.cookie));
 }
 
 void WatchClient::on_plain_reply(const Pending& p, const OsdRequest& req, const OsdReply& r) {
@@ -724,16 +764,25 @@ void WatchClient::handle_timeout(Instant now) {
 // outputs
 
 std::optional<OsdRequest> WatchClient::poll_transmit() {
+  OsdRequest req;
+  if (!poll_transmit(req)) return std::nullopt;
+  return req;
+}
+bool WatchClient::poll_transmit(OsdRequest& out) {
   while (!tx_.empty()) {
     TxItem t = std::move(tx_.front());
     tx_.pop_front();
-    if (t.whole) return OsdRequest(*t.whole);
-    auto it = lingers_.find(t.cookie);
-    if (it == lingers_.end()) continue;  // not reached: erase_linger builds them first
-    --it->second.queued_tx;
-    return build_watch_request(it->second, t);
+    if (t.whole) {
+      out = *t.whole;
+      return true;
+    }
+    Linger* l = find_linger(t.cookie);
+    if (!l) continue;  // not reached: erase_linger builds them first
+    --l->queued_tx;
+    build_watch_request(*l, t, out);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 std::optional<Event> WatchClient::poll_event() {
@@ -791,7 +840,13 @@ std::optional<std::string> WatchClient::check_invariants(Instant now) const {
       return c("unanswered ping stamp without a ping in flight");
     if (l.undelivered_notifies.size() > events_.size())
       return c("more undelivered notifies than queued events");
+    if (index_.valid) {
+      auto it = index_.by_cookie.find(cookie);
+      if (it == index_.by_cookie.end() || it->second != &l) return c("not in the cookie index");
+    }
   }
+  if (index_.valid && index_.by_cookie.size() != lingers_.size())
+    return std::string("cookie index holds lingers that are gone");
   // Requests waiting in tx_ to be built from their linger: as many as the lingers count (one
   // left behind by an erased linger makes the sum fall short).
   size_t lazy = 0;

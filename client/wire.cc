@@ -97,7 +97,7 @@ void to_mosdop_into(const OsdRequest& req, const OpContext& ctx, codec::MOSDOp& 
 }
 
 codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx,
-                               codec::MOSDOp* scratch) {
+                               codec::MOSDOp* scratch, std::vector<uint8_t>* front) {
   codec::MessageParts p;
   p.tid = req.tid;
   p.priority = kOsdOpPriority;
@@ -106,16 +106,22 @@ codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx,
     if (req.ops[0].raw_union) std::memcpy(&off, req.ops[0].raw_union->data(), 8);  // extent.offset
     p.data_off = static_cast<uint16_t>(off);
   }
+  const codec::MOSDOp* m = scratch;
+  codec::MOSDOp local;
   if (scratch) {
     to_mosdop_into(req, ctx, *scratch);
-    scratch->encode(p);
   } else {
-    to_mosdop(req, ctx).encode(p);
+    local = to_mosdop(req, ctx);
+    m = &local;
+  }
+  if (front) {
+    m->encode(p, *front);
+  } else {
+    m->encode(p);
   }
   // merge_osd_op_vector_in_data passes a single view through: make the message self-contained
-  // (the front is encoded into its own buffer already; copying it again cost an allocation
-  // per ping).
-  if (p.front.is_view()) p.front = p.front.owned();
+  // (a front of our own is encoded into its own buffer already, or into `front` by request).
+  if (!front && p.front.is_view()) p.front = p.front.owned();
   if (p.data.is_view() && !p.data.empty()) p.data = p.data.owned();
   return p;
 }
@@ -147,10 +153,12 @@ codec::Result<OsdReply> decode_reply(const codec::MessageParts& p, int32_t osd) 
   return from_reply(*r, osd, p.tid);
 }
 
-codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out) {
-  auto r = codec::MOSDOpReply::decode(p);
-  if (!r) return tl::unexpected(r.error());
-  from_reply_into(*r, osd, p.tid, out);
+codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out,
+                                      codec::MOSDOpReply* scratch) {
+  codec::MOSDOpReply local;
+  codec::MOSDOpReply& m = scratch ? *scratch : local;
+  if (auto r = codec::MOSDOpReply::decode_into(p, m); !r) return tl::unexpected(r.error());
+  from_reply_into(m, osd, p.tid, out);
   return {};
 }
 

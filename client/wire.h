@@ -61,9 +61,12 @@ codec::MOSDOp to_mosdop(const OsdRequest& req, const OpContext& ctx);
 void to_mosdop_into(const OsdRequest& req, const OpContext& ctx, codec::MOSDOp& m);
 // The message: type 42, version 8, compat 3, priority 63, tid, data_off (the first write
 // op's offset), front and data encoded. Owned bytes (independent of `req`). `scratch`, if
-// given, is the MOSDOp built on the way (a caller sending many requests keeps one).
+// given, is the MOSDOp built on the way (a caller sending many requests keeps one). With
+// `front` given, the front is encoded into it and the result's front is a view of it (valid
+// until `front` is used again).
 codec::MessageParts to_message(const OsdRequest& req, const OpContext& ctx,
-                               codec::MOSDOp* scratch = nullptr);
+                               codec::MOSDOp* scratch = nullptr,
+                               std::vector<uint8_t>* front = nullptr);
 
 // MOSDOpReply from `osd` -> OsdReply; outdata are views into the reply's data segment.
 OsdReply from_reply(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid);
@@ -71,7 +74,9 @@ OsdReply from_reply(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid);
 void from_reply_into(const codec::MOSDOpReply& r, int32_t osd, uint64_t tid, OsdReply& out);
 // Decodes and converts; tid from the header.
 codec::Result<OsdReply> decode_reply(const codec::MessageParts& p, int32_t osd);
-codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out);
+// `scratch`, if given, holds the decoded MOSDOpReply on the way (its storage reused).
+codec::Result<void> decode_reply_into(const codec::MessageParts& p, int32_t osd, OsdReply& out,
+                                      codec::MOSDOpReply* scratch = nullptr);
 
 // MWatchNotify from `osd` -> WatchNotifyMsg; payload and data are views into `p`.
 WatchNotifyMsg from_watch_notify(const codec::MWatchNotify& m, const codec::MessageParts& p,
