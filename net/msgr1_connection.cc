@@ -44,6 +44,8 @@ class Msgr1Connection final : public Connection {
   }
 
  protected:
+  void recycle(std::vector<uint8_t>&& raw) override { dec_.recycle(std::move(raw)); }
+
   void record_outgoing(std::span<const uint8_t> bytes) override {
     dec_.feed(codec::Dir::kClientToServer, bytes);
   }
@@ -55,7 +57,7 @@ class Msgr1Connection final : public Connection {
   std::optional<Pending> next_incoming() override {
     while (auto item = dec_.poll()) {
       if (item->dir != codec::Dir::kServerToClient) continue;
-      auto p = std::make_shared<m1::Item>(std::move(*item));
+      std::shared_ptr<m1::Item> p = reuse_item(spare_item_, std::move(*item));
       Pending out;
       out.info.dir = Direction::kIn;
       out.info.peer_type = cfg_.peer_type;
@@ -83,10 +85,10 @@ class Msgr1Connection final : public Connection {
     std::visit([&](auto& f) { on(f, item, now); }, item.frame);
   }
 
-  std::vector<uint8_t> frame_message(OutMessage& m) override {
+  void frame_message(OutMessage& m, std::vector<uint8_t>& out) override {
     m.parts.seq = ++out_seq_;
     const codec::entity_name_t src{codec::entity_name_t::kTypeClient, cfg_.my_gid};
-    return m1::encode_message(m.parts, src, m1::uses_msg_auth_footer(features_));
+    m1::append_message(m.parts, src, m1::uses_msg_auth_footer(features_), out);
   }
 
   std::vector<uint8_t> frame_keepalive(codec::utime_t stamp) override {
@@ -222,6 +224,7 @@ class Msgr1Connection final : public Connection {
   enum class State : uint8_t { kBanner, kConnectReply, kSeq, kOpen };
   State state_ = State::kBanner;
   m1::ConnectionDecoder dec_;
+  std::shared_ptr<m1::Item> spare_item_;  // reuse_item
   uint32_t global_seq_;
   uint32_t connect_seq_ = 0;
   m1::ceph_msg_connect_reply reply_;

@@ -42,6 +42,8 @@ class Msgr2Connection final : public Connection {
   void close(Instant) override { finish(); }
 
  protected:
+  void recycle(std::vector<uint8_t>&& raw) override { dec_.recycle(std::move(raw)); }
+
   void record_outgoing(std::span<const uint8_t> bytes) override {
     dec_.feed(codec::Dir::kClientToServer, bytes);
   }
@@ -53,7 +55,7 @@ class Msgr2Connection final : public Connection {
   std::optional<Pending> next_incoming() override {
     while (auto item = dec_.poll()) {
       if (item->dir != codec::Dir::kServerToClient) continue;
-      auto p = std::make_shared<m2::Item>(std::move(*item));
+      std::shared_ptr<m2::Item> p = reuse_item(spare_item_, std::move(*item));
       Pending out;
       out.info.dir = Direction::kIn;
       out.info.peer_type = cfg_.peer_type;
@@ -82,9 +84,9 @@ class Msgr2Connection final : public Connection {
     std::visit([&](const auto& payload) { on(payload, item, now); }, f->payload);
   }
 
-  std::vector<uint8_t> frame_message(OutMessage& m) override {
+  void frame_message(OutMessage& m, std::vector<uint8_t>& out) override {
     m.parts.seq = ++out_seq_;
-    return m2::encode_message_frame(m.parts, in_seq_, kHeader2FlagsCrcMode, rev_);
+    m2::append_message_frame(m.parts, in_seq_, kHeader2FlagsCrcMode, rev_, out);
   }
 
   std::vector<uint8_t> frame_keepalive(codec::utime_t stamp) override {
@@ -238,6 +240,7 @@ class Msgr2Connection final : public Connection {
   enum class State : uint8_t { kBanner, kHello, kAuth, kSign, kIdent, kReady };
   State state_ = State::kBanner;
   m2::ConnectionDecoder dec_;
+  std::shared_ptr<m2::Item> spare_item_;  // reuse_item
   m2::Rev rev_ = m2::Rev::kRev1;
   uint64_t global_id_ = 0;
   codec::entity_addr_t my_addr_;

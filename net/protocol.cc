@@ -27,8 +27,36 @@ void Connection::on_socket_error(std::string reason, Instant) {
 
 void Connection::send(OutMessage m, Instant now) {
   if (finished_) return;
+  if (ready_ && queued_.empty() && queued_keepalives_.empty()) return emit_message(m, now);
+  // Kept past this call: parts that view the caller's storage are copied.
+  for (codec::Bytes* b : {&m.parts.front, &m.parts.middle, &m.parts.data})
+    if (b->is_view() && !b->empty()) *b = b->owned();
   queued_.push_back(std::move(m));
   if (ready_) flush_queued(now);
+}
+
+void Connection::emit_message(OutMessage& m, Instant now) {
+  FrameInfo info;
+  info.dir = Direction::kOut;
+  info.peer_type = cfg_.peer_type;
+  info.kind = "message";
+  info.msg_type = m.parts.type;
+  info.osd_op = m.osd_op;
+  info.watch_op = m.watch_op;
+  const std::optional<Instant> release = admit(info, now);
+  if (!release) {
+    if (!finished_) ++out_seq_;  // a dropped message consumed its seq, as a lost frame would
+    return;
+  }
+  if (out_.empty() && *release <= now) {
+    // Due now and nothing held before it: framed straight into the bytes to write.
+    frame_message(m, direct_);
+    return;
+  }
+  std::vector<uint8_t> bytes;
+  frame_message(m, bytes);
+  out_tail_release_ = *release;
+  out_.push_back({std::move(bytes), *release});
 }
 
 void Connection::send_keepalive(codec::utime_t stamp, Instant now) {
@@ -53,20 +81,24 @@ void Connection::flush_queued(Instant now) {
   while (!queued_.empty() && !finished_) {
     OutMessage m = std::move(queued_.front());
     queued_.pop_front();
-    FrameInfo info;
-    info.dir = Direction::kOut;
-    info.peer_type = cfg_.peer_type;
-    info.kind = "message";
-    info.msg_type = m.parts.type;
-    info.osd_op = m.osd_op;
-    info.watch_op = m.watch_op;
-    std::vector<uint8_t> bytes = frame_message(m);
-    write(std::move(bytes), info, now);
+    emit_message(m, now);
   }
 }
 
 void Connection::write(std::vector<uint8_t> bytes, FrameInfo info, Instant now) {
-  if (finished_) return;
+  const std::optional<Instant> release = admit(info, now);
+  if (!release) return;
+  // The decoder reads our own bytes only for what the handshake tells it about the peer's
+  // (framing revision, features, footer size). Once the session is ready the peer's frames no
+  // longer depend on ours, and decoding every outgoing ping again was a tenth of the CPU of a
+  // client holding 10,000 watches: ours are no longer fed to it.
+  if (!ready_) record_outgoing(bytes);
+  out_tail_release_ = *release;
+  out_.push_back({std::move(bytes), *release});
+}
+
+std::optional<Instant> Connection::admit(const FrameInfo& info, Instant now) {
+  if (finished_) return std::nullopt;
   Instant release = std::max(now, out_tail_release_);
   if (cfg_.interceptor) {
     const FaultVerdict v = cfg_.interceptor->on_frame(info);
@@ -74,28 +106,23 @@ void Connection::write(std::vector<uint8_t> bytes, FrameInfo info, Instant now) 
       case FaultAction::kPass:
         break;
       case FaultAction::kDrop:
-        return;
+        return std::nullopt;
       case FaultAction::kClose:
         fail("injected fault: close at outgoing " + std::string(info.kind));
-        return;
+        return std::nullopt;
       case FaultAction::kDelay:
         release = std::max(now + v.delay, out_tail_release_);
         break;
     }
   }
-  // The decoder reads our own bytes only for what the handshake tells it about the peer's
-  // (framing revision, features, footer size). Once the session is ready the peer's frames no
-  // longer depend on ours, and decoding every outgoing ping again was a tenth of the CPU of a
-  // client holding 10,000 watches: ours are no longer fed to it.
-  if (!ready_) record_outgoing(bytes);
-  out_tail_release_ = release;
-  out_.push_back({std::move(bytes), release});
+  return release;
 }
 
 void Connection::fail(std::string reason, bool peer_wait) {
   if (finished_) return;
   finished_ = true;
   out_.clear();
+  direct_.clear();
   held_in_.clear();
   events_.push_back(conn_ev::Fault{std::move(reason), ready_, peer_wait});
 }
@@ -146,22 +173,26 @@ void Connection::pump(Instant now) {
 }
 
 std::optional<std::vector<uint8_t>> Connection::poll_transmit(Instant now) {
-  if (out_.empty() || out_.front().release > now) return std::nullopt;
-  std::vector<uint8_t> bytes = std::move(out_.front().bytes);
-  out_.pop_front();
-  // Coalesce what is due (one write per wakeup).
+  std::vector<uint8_t> bytes;
+  if (!transmit_into(bytes, now)) return std::nullopt;
+  return bytes;
+}
+bool Connection::transmit_into(std::vector<uint8_t>& out, Instant now) {
+  const size_t before = out.size();
+  out.insert(out.end(), direct_.begin(), direct_.end());
+  direct_.clear();
+  // What is due of the held units (after direct_: they were queued after it), in one go.
   while (!out_.empty() && out_.front().release <= now) {
-    bytes.insert(bytes.end(), out_.front().bytes.begin(), out_.front().bytes.end());
+    out.insert(out.end(), out_.front().bytes.begin(), out_.front().bytes.end());
     out_.pop_front();
   }
-  bytes_out_ += bytes.size();
-  return bytes;
+  bytes_out_ += out.size() - before;
+  return out.size() > before;
 }
 
 std::optional<ConnEvent> Connection::poll_event() {
   if (events_.empty()) return std::nullopt;
-  ConnEvent e = std::move(events_.front());
-  events_.pop_front();
+  ConnEvent e = events_.take_front();
   return e;
 }
 

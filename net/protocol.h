@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "codec/fifo.h"
 #include "codec/message.h"
 #include "codec/types/entity_addr_t.h"
 #include "codec/types/entity_name_t.h"
@@ -149,7 +150,8 @@ class Connection {
   void feed(std::span<const uint8_t> bytes, Instant now);
   // The socket reported EOF or an error.
   void on_socket_error(std::string reason, Instant now);
-  // Queue a message; written once the session is ready (seq = ++out_seq then).
+  // Queue a message; written once the session is ready (seq = ++out_seq then). Parts may view
+  // the caller's storage: framed at once when ready, else copied.
   void send(OutMessage m, Instant now);
   // KEEPALIVE2 with this stamp (written when ready).
   void send_keepalive(codec::utime_t stamp, Instant now);
@@ -158,11 +160,16 @@ class Connection {
   // Our gid changed (after authentication): later v1 headers carry src client.<gid>.
   void set_my_gid(int64_t gid) { cfg_.my_gid = gid; }
 
-  // Outputs. poll_transmit returns the next bytes to write (already past the fault layer).
+  // Outputs. poll_transmit returns the next bytes to write (already past the fault layer);
+  // transmit_into appends them to `out` instead (false: nothing to write now).
   std::optional<std::vector<uint8_t>> poll_transmit(Instant now);
+  bool transmit_into(std::vector<uint8_t>& out, Instant now);
   std::optional<ConnEvent> poll_event();
   std::optional<Instant> poll_timeout() const;
   void handle_timeout(Instant now);
+  // A delivered message's bytes, handed back once it was handled: the decoder copies later
+  // frames into this storage instead of allocating.
+  virtual void recycle(std::vector<uint8_t>&&) {}
 
   bool ready() const { return ready_; }
   bool finished() const { return finished_; }
@@ -186,7 +193,8 @@ class Connection {
   };
   virtual std::optional<Pending> next_incoming() = 0;
   virtual void process_incoming(Pending& p, Instant now) = 0;
-  virtual std::vector<uint8_t> frame_message(OutMessage& m) = 0;   // when ready
+  // Append m's frame to `out` (when ready; sets m's seq).
+  virtual void frame_message(OutMessage& m, std::vector<uint8_t>& out) = 0;
   virtual std::vector<uint8_t> frame_keepalive(codec::utime_t stamp) = 0;
   // Bytes that passed the fault layer and go to the socket, until the session is ready
   // (protocols feed their decoder's client-to-server side with them, so cross-direction facts
@@ -209,11 +217,18 @@ class Connection {
  private:
   void pump(Instant now);
   void flush_queued(Instant now);
+  void emit_message(OutMessage& m, Instant now);
+  // The fault layer's verdict on an outgoing frame: its release time, or none (dropped, or
+  // the connection closed).
+  std::optional<Instant> admit(const FrameInfo& info, Instant now);
 
   struct OutUnit {
     std::vector<uint8_t> bytes;
     Instant release{};
   };
+  // Frames due now with nothing held before them, already in one buffer; out_ holds what
+  // comes after them (units a delay rule holds, handshake frames).
+  std::vector<uint8_t> direct_;
   std::deque<OutUnit> out_;
   struct Held {
     Pending p;
@@ -222,7 +237,7 @@ class Connection {
   std::deque<Held> held_in_;
   std::deque<OutMessage> queued_;       // sent before ready
   std::deque<codec::utime_t> queued_keepalives_;
-  std::deque<ConnEvent> events_;
+  codec::Fifo<ConnEvent> events_;  // a deque allocated a block per two events
   bool ready_ = false;
   bool finished_ = false;
   uint64_t bytes_out_ = 0, bytes_in_ = 0;

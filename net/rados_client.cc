@@ -290,7 +290,7 @@ void RadosClient::tick() {
   if (shut_down_ || !core_) return;
   const Instant target = tick_origin_ + cfg_.core.tick_interval * static_cast<int64_t>(ticks_);
   if (ticks_ > 0) {
-    core_->handle_timeout(now());
+    handle_core_timeout();
     kick();
     if (core_->linger_count() > 0 || core_->pending_requests() > 0) {
       for (auto& [osd, s] : osds_) {
@@ -321,8 +321,10 @@ void RadosClient::kick() {
   Messenger::Cork cork(messenger_);
   do {
     rekick_ = false;
-    while (auto req = core_->poll_transmit()) send_request(*req);
+    while (core_->poll_transmit(tx_scratch_)) send_request(tx_scratch_);
     maybe_trim_memory();
+    if (core_->pending_requests() >= kBatchReadsFrom)
+      for (auto& [osd, s] : osds_) s.session->set_read_batching(true);
     while (auto e = core_->poll_event()) {
       if (auto* u = std::get_if<client::ev::Unwatched>(&*e)) watch_mtime_.erase(u->cookie);
       if (on_event_) on_event_(*e);
@@ -374,9 +376,16 @@ void RadosClient::rearm_core_timer() {
   if (!t) return;
   const Instant n = now();
   arm(core_timer_, *t > n ? *t - n : Duration{}, [this] {
-    core_->handle_timeout(now());
+    handle_core_timeout();
     kick();
   });
+}
+
+void RadosClient::handle_core_timeout() {
+  // The tick timer and the core's timer both come due at a tick: the first one walks the
+  // lingers, the second would walk all 10,000 again to find nothing due.
+  const Instant n = now();
+  if (const auto t = core_->poll_timeout(); t && *t <= n) core_->handle_timeout(n);
 }
 
 void RadosClient::send_request(const client::OsdRequest& req) {
@@ -386,7 +395,7 @@ void RadosClient::send_request(const client::OsdRequest& req) {
         std::to_string(req.tid) + " waits for a new map");
     return;
   }
-  const codec::utime_t wall = Messenger::wall_now();
+  const codec::utime_t wall = messenger_.wall();
   client::wire::OpContext ctx;
   std::optional<codec::utime_t> watch_mtime;
   if (!req.ops.empty() && req.ops[0].op == client::osd_op::kWatch &&
@@ -398,7 +407,9 @@ void RadosClient::send_request(const client::OsdRequest& req) {
   }
   ctx.mtime = client::wire::mtime_for(req, wall, watch_mtime);
   OutMessage m;
-  m.parts = client::wire::to_message(req, ctx, &op_scratch_);
+  // The front is encoded into one reused buffer: the session frames it before returning
+  // (or copies it into its queue).
+  m.parts = client::wire::to_message(req, ctx, &op_scratch_, &front_scratch_);
   m.osd_op = client::wire::first_op(req);
   m.watch_op = client::wire::first_watch_op(req);
   if (cfg_.on_osd_message) cfg_.on_osd_message(req.target.osd, true, m.parts);
@@ -434,13 +445,18 @@ void RadosClient::handle_osd_message(int32_t osd, InMessage& m) {
   switch (m.parts.type) {
     case codec::MOSDOpReply::kType: {
       // Decoded into one reused OsdReply (its vectors keep their storage between replies).
-      auto r = client::wire::decode_reply_into(m.parts, osd, reply_scratch_);
+      auto r = client::wire::decode_reply_into(m.parts, osd, reply_scratch_, &reply_msg_scratch_);
       if (!r) {
         log("osd." + std::to_string(osd) + ": bad MOSDOpReply: " + r.error().to_string());
         return;
       }
       if (reply_scratch_.epoch > maps_.epoch()) maybe_request_map();
-      if (core_) core_->handle_reply(reply_scratch_, now());
+      if (core_) {
+        core_->handle_reply(reply_scratch_, now());
+        // The end of a burst: single replies are read as they come again.
+        if (core_->pending_requests() < kBatchReadsFrom)
+          if (auto it = osds_.find(osd); it != osds_.end()) it->second.session->set_read_batching(false);
+      }
       break;
     }
     case codec::MWatchNotify::kType: {

@@ -29,6 +29,7 @@
 
 #include "client/watch_client.h"
 #include "codec/messages/MOSDOp.h"
+#include "codec/messages/MOSDOpReply.h"
 #include "net/config.h"
 #include "net/interceptor.h"
 #include "net/mon_client.h"
@@ -129,6 +130,10 @@ class RadosClient {
   void maybe_trim_memory();
   void arm_core_timer();
   void rearm_core_timer();
+  void handle_core_timeout();  // core_->handle_timeout when something is due
+  // Requests in flight from which OSD sessions batch their reads (Session::set_read_batching):
+  // a tick's pings or a mass registration, never a lone notify.
+  static constexpr size_t kBatchReadsFrom = 256;
   void tick();
   void send_request(const client::OsdRequest& req);
   OsdSession* osd_session(int32_t osd);
@@ -167,7 +172,10 @@ class RadosClient {
   size_t burst_peak_ = 0;  // most requests in flight since the last trim
   // Reused per request / reply (their vectors keep their storage): one allocation fewer per
   // request and two per reply.
+  client::OsdRequest tx_scratch_;  // the request being sent (storage reused)
   codec::MOSDOp op_scratch_;
+  codec::MOSDOpReply reply_msg_scratch_;
+  std::vector<uint8_t> front_scratch_;
   client::OsdReply reply_scratch_;
   uint64_t osd_resets_ = 0, mon_resets_ = 0;
 };

@@ -24,10 +24,15 @@ Messenger::Messenger(asio::io_context& io, MessengerConfig cfg)
   }
 }
 
-Instant Messenger::now() const {
+Instant Messenger::clock_now() const {
   return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - origin_);
 }
 
+codec::utime_t Messenger::wall() const {
+  if (cork_depth_ == 0) return wall_now();
+  if (!corked_wall_) corked_wall_ = wall_now();
+  return *corked_wall_;
+}
 codec::utime_t Messenger::wall_now() {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
@@ -69,6 +74,7 @@ Session::Session(Messenger& m, uint8_t peer_type, codec::entity_addr_t target,
       socket_(m.io()),
       conn_timer_(m.io()),
       retry_timer_(m.io()),
+      batch_timer_(m.io()),
       rbuf_(64 * 1024) {}
 
 Session::~Session() = default;
@@ -171,6 +177,8 @@ void Session::teardown_socket() {
   armed_.reset();
   wbuf_.clear();
   writing_ = false;
+  batch_timer_.cancel();
+  batching_ = false;  // a new socket starts with the default mark
 }
 
 void Session::start_read(uint64_t gen) {
@@ -178,6 +186,10 @@ void Session::start_read(uint64_t gen) {
   socket_.async_read_some(asio::buffer(rbuf_), [this, self, gen](const boost::system::error_code& ec,
                                                                 std::size_t n) {
     if (gen != gen_ || !conn_) return;
+    ++reads_;
+    // What this read's messages make us send (acks, the next requests) goes out in one write
+    // when the read is handled.
+    Messenger::Cork cork(m_);
     const Instant now = m_.now();
     if (ec) {
       conn_->on_socket_error(ec == asio::error::eof ? "peer closed the connection"
@@ -188,6 +200,34 @@ void Session::start_read(uint64_t gen) {
     }
     pump();
     if (!ec && gen == gen_ && conn_) start_read(gen);
+  });
+}
+
+void Session::set_read_batching(bool on) {
+  if (on == batching_ || closed_ || !conn_ || !socket_.is_open()) return;
+  boost::system::error_code ec;
+  socket_.set_option(asio::socket_base::receive_low_watermark(on ? kBatchReadBytes : 1), ec);
+  if (ec) return;
+  batching_ = on;
+  if (!on) {
+    batch_timer_.cancel();
+    return;
+  }
+  reads_at_check_ = reads_;
+  arm_batch_tail(gen_);
+}
+void Session::arm_batch_tail(uint64_t gen) {
+  auto self = shared_from_this();
+  batch_timer_.expires_after(kBatchTailDelay);
+  batch_timer_.async_wait([this, self, gen](const boost::system::error_code& ec) {
+    if (ec || gen != gen_ || !batching_) return;
+    if (reads_ != reads_at_check_) {  // still streaming: look again later
+      reads_at_check_ = reads_;
+      return arm_batch_tail(gen);
+    }
+    // No read for a while: what is left is less than the mark. Lowering it wakes the read
+    // (tcp_set_rcvlowat signals a socket that is now readable).
+    set_read_batching(false);
   });
 }
 
@@ -212,6 +252,7 @@ void Session::pump() {
         if (!closed_ && h_.on_ready) h_.on_ready(*r);
       } else if (auto* m = std::get_if<conn_ev::Message>(&*e)) {
         if (!closed_ && h_.on_message) h_.on_message(m->msg);
+        if (conn_) conn_->recycle(std::move(m->msg.raw));
       } else if (auto* k = std::get_if<conn_ev::KeepaliveAck>(&*e)) {
         if (!closed_ && h_.on_keepalive_ack) h_.on_keepalive_ack(k->stamp);
       } else if (auto* f = std::get_if<conn_ev::Fault>(&*e)) {
@@ -226,7 +267,7 @@ void Session::pump() {
 
 void Session::flush_writes() {
   const Instant now = m_.now();
-  while (auto b = conn_->poll_transmit(now)) wbuf_.insert(wbuf_.end(), b->begin(), b->end());
+  conn_->transmit_into(wbuf_, now);
   if (writing_ || wbuf_.empty()) return;
   if (!m_.corked() || wbuf_.size() >= kEagerWriteBytes) return write_now(gen_);
   if (in_corked_) return;
@@ -340,7 +381,7 @@ void Session::send_pending() {
 
 void Session::send_keepalive() {
   if (closed_ || !conn_) return;
-  conn_->send_keepalive(Messenger::wall_now(), m_.now());
+  conn_->send_keepalive(m_.wall(), m_.now());
   pump();
 }
 
@@ -367,11 +408,12 @@ void Session::close() {
   if (closed_) return;
   closed_ = true;  // no callbacks from now on (h_ stays: close() may run inside one of them)
   retry_timer_.cancel();
+  batch_timer_.cancel();
   pending_.clear();
   if (conn_ && conn_->ready()) {
     conn_->close(m_.now());
     const Instant now = m_.now();
-    while (auto b = conn_->poll_transmit(now)) wbuf_.insert(wbuf_.end(), b->begin(), b->end());
+    conn_->transmit_into(wbuf_, now);
     conn_.reset();
     conn_timer_.cancel();
     if (!wbuf_.empty()) {

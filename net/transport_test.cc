@@ -13,6 +13,7 @@
 
 #include "codec/msgr1/connection_decoder.h"
 #include "codec/msgr1/encode.h"
+#include "codec/msgr1/message_frame.h"
 #include "net/interceptor.h"
 
 namespace cephwire::net {
@@ -46,6 +47,22 @@ class FakeServer {
     for (auto& c : conns_) c->sock.close(ec);
   }
   size_t accepted() const { return conns_.size(); }
+  // n messages of `type` with a `len`-byte front to every connection, in one write each.
+  void say(uint16_t type, size_t n = 1, size_t len = 8) {
+    for (auto& c : conns_) {
+      std::vector<uint8_t> bytes;
+      for (size_t i = 0; i < n; ++i) {
+        codec::MessageParts p;
+        p.type = type;
+        p.version = 1;
+        p.seq = ++c->out_seq;
+        p.front = codec::Bytes(std::vector<uint8_t>(len, 0x5a));
+        const auto f = m1::encode_message(p, codec::entity_name_t{codec::entity_name_t::kTypeOsd, 0}, true);
+        bytes.insert(bytes.end(), f.begin(), f.end());
+      }
+      send(c, std::move(bytes));
+    }
+  }
   std::vector<uint16_t> message_types;
   std::vector<std::string> kinds;  // every client item, in order
 
@@ -56,6 +73,7 @@ class FakeServer {
     m1::ConnectionDecoder dec;
     std::array<uint8_t, 4096> buf{};
     bool replied = false;
+    uint64_t out_seq = 0;
   };
   void accept() {
     auto c = std::make_shared<Conn>(io_);
@@ -181,6 +199,39 @@ TEST(Transport, AnEstablishedSessionDroppedByTheServerIsAReset) {
   s->close();
   ASSERT_TRUE(run_until(io, [&] { return !srv.kinds.empty() && srv.kinds.back() == "close"; }));
   EXPECT_TRUE(s->closed());
+  srv.stop();
+}
+
+TEST(Transport, BatchedReadsWaitForTheMarkOrTheTailDelay) {
+  asio::io_context io;
+  FakeServer srv(io);
+  Messenger m(io, fast_cfg());
+  bool ready = false;
+  size_t got = 0;
+  SessionHandler h;
+  h.on_ready = [&](const conn_ev::Ready&) { ready = true; };
+  h.on_message = [&](InMessage& in) { got += in.parts.type == 2; };
+  auto s = m.connect(codec::entity_name_t::kTypeOsd, srv.addr(), h, "osd.0");
+  ASSERT_TRUE(run_until(io, [&] { return ready; }));
+  // One small message while batching: less than the mark, so it is read only once the tail
+  // check finds no read for kBatchTailDelay and lowers the mark again.
+  const auto t0 = std::chrono::steady_clock::now();
+  s->set_read_batching(true);
+  EXPECT_TRUE(s->read_batching());
+  srv.say(2);
+  ASSERT_TRUE(run_until(io, [&] { return got == 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, Session::kBatchTailDelay);
+  EXPECT_FALSE(s->read_batching());
+  // Unbatched, the next one is read as it comes; batched, a burst well past the mark is read
+  // whole (its tail included).
+  srv.say(2);
+  ASSERT_TRUE(run_until(io, [&] { return got == 2; }));
+  s->set_read_batching(true);
+  srv.say(2, 3000, 100);
+  ASSERT_TRUE(run_until(io, [&] { return got == 3002; }));
+  ASSERT_TRUE(run_until(io, [&] { return !s->read_batching(); }));
+  EXPECT_EQ(s->resets(), 0u);
+  s->close();
   srv.stop();
 }
 
