@@ -161,19 +161,19 @@ uint64_t WatchClient::send(PendingKind kind, uint64_t handle, uint32_t gen, Inst
 }
 
 void WatchClient::add_pending(uint64_t tid, const Pending& p) {
-  if (free_pending_.nodes.empty()) {
+  if (free_pending_.v.empty()) {
     pending_.emplace(tid, p);
     return;
   }
-  auto node = std::move(free_pending_.nodes.back());
-  free_pending_.nodes.pop_back();
+  auto node = std::move(free_pending_.v.back());
+  free_pending_.v.pop_back();
   node.key() = tid;
   node.mapped() = p;
   pending_.insert(std::move(node));
 }
 void WatchClient::erase_pending(PendingMap::iterator it) {
   auto node = pending_.extract(it);
-  if (free_pending_.nodes.size() < PendingNodes::kMax) free_pending_.nodes.push_back(std::move(node));
+  if (free_pending_.v.size() < kMaxFreePending) free_pending_.v.push_back(std::move(node));
 }
 
 void WatchClient::queue_whole(OsdRequest req) {
@@ -232,19 +232,19 @@ void WatchClient::erase_linger(std::map<uint64_t, Linger>::iterator it) {
       t.whole = std::make_shared<const OsdRequest>(build_watch_request(l, t));
     }
   }
-  if (index_.valid) index_.by_cookie.erase(l.cookie);
+  if (index_.v.valid) index_.v.by_cookie.erase(l.cookie);
   lingers_.erase(it);
 }
 
 WatchClient::Linger* WatchClient::find_linger(uint64_t cookie) {
-  if (!index_.valid) {
-    index_.by_cookie.clear();
-    index_.by_cookie.reserve(lingers_.size());
-    for (auto& [c, l] : lingers_) index_.by_cookie.emplace(c, &l);
-    index_.valid = true;
+  if (!index_.v.valid) {
+    index_.v.by_cookie.clear();
+    index_.v.by_cookie.reserve(lingers_.size());
+    for (auto& [c, l] : lingers_) index_.v.by_cookie.emplace(c, &l);
+    index_.v.valid = true;
   }
-  auto it = index_.by_cookie.find(cookie);
-  return it == index_.by_cookie.end() ? nullptr : it->second;
+  auto it = index_.v.by_cookie.find(cookie);
+  return it == index_.v.by_cookie.end() ? nullptr : it->second;
 }
 
 void WatchClient::forget(uint64_t& tid) {
@@ -367,7 +367,7 @@ void WatchClient::deliver_notify_done(Linger& l, int32_t rc) {
 uint64_t WatchClient::watch(const ObjectId& obj, uint32_t timeout_s, Instant now) {
   const uint64_t cookie = next_cookie_++;
   Linger& l = lingers_[cookie];
-  if (index_.valid) index_.by_cookie.emplace(cookie, &l);
+  if (index_.v.valid) index_.v.by_cookie.emplace(cookie, &l);
   l.cookie = cookie;
   l.is_watch = true;
   l.obj = obj;
@@ -409,7 +409,7 @@ uint64_t WatchClient::notify(const ObjectId& obj, Bytes payload, uint32_t timeou
                              Instant now) {
   const uint64_t cookie = next_cookie_++;
   Linger& l = lingers_[cookie];
-  if (index_.valid) index_.by_cookie.emplace(cookie, &l);
+  if (index_.v.valid) index_.v.by_cookie.emplace(cookie, &l);
   l.cookie = cookie;
   l.is_watch = false;
   l.obj = obj;
@@ -847,12 +847,12 @@ std::optional<std::string> WatchClient::check_invariants(Instant now) const {
       return c("unanswered ping stamp without a ping in flight");
     if (l.undelivered_notifies.size() > events_.size())
       return c("more undelivered notifies than queued events");
-    if (index_.valid) {
-      auto it = index_.by_cookie.find(cookie);
-      if (it == index_.by_cookie.end() || it->second != &l) return c("not in the cookie index");
+    if (index_.v.valid) {
+      auto it = index_.v.by_cookie.find(cookie);
+      if (it == index_.v.by_cookie.end() || it->second != &l) return c("not in the cookie index");
     }
   }
-  if (index_.valid && index_.by_cookie.size() != lingers_.size())
+  if (index_.v.valid && index_.v.by_cookie.size() != lingers_.size())
     return std::string("cookie index holds lingers that are gone");
   // Requests waiting in tx_ to be built from their linger: as many as the lingers count (one
   // left behind by an erased linger makes the sum fall short).

@@ -409,25 +409,29 @@ class WatchClient {
   uint64_t next_handle_ = 1;
   uint64_t next_flush_ = 1;
   std::map<uint64_t, Linger> lingers_;        // by cookie
+  // State a copied client starts without (caches of the original's pointers and nodes):
+  // copying gives a default T, moving moves it.
+  template <class T>
+  struct NotCopied {
+    T v{};
+    NotCopied() = default;
+    NotCopied(const NotCopied&) {}
+    NotCopied& operator=(const NotCopied&) {
+      v = T{};
+      return *this;
+    }
+    NotCopied(NotCopied&&) noexcept = default;
+    NotCopied& operator=(NotCopied&&) noexcept = default;
+  };
   // lingers_ hashed by cookie, for the two lookups of every ping (poll_transmit builds it,
   // handle_reply takes its reply); a tree walk of 10,000 nodes was the largest share of the
   // core's time. The map stays the owner and the ordered walk (ticks, resends in cookie
-  // order). Built on first use; a copied client starts without one (its pointers would be
-  // the original's).
+  // order). Built on first use (a copied client builds its own).
   struct LingerIndex {
     std::unordered_map<uint64_t, Linger*> by_cookie;
     bool valid = false;
-    LingerIndex() = default;
-    LingerIndex(const LingerIndex&) {}
-    LingerIndex& operator=(const LingerIndex&) {
-      by_cookie.clear();
-      valid = false;
-      return *this;
-    }
-    LingerIndex(LingerIndex&&) noexcept = default;
-    LingerIndex& operator=(LingerIndex&&) noexcept = default;
   };
-  LingerIndex index_;
+  NotCopied<LingerIndex> index_;
   Linger* find_linger(uint64_t cookie);
   // By tid. Hashed, not ordered: it is only looked up (every reply) and checked as a whole
   // (check_invariants); the ordered walks (resends) go over plain_reqs_ and lingers_.
@@ -435,20 +439,9 @@ class WatchClient {
   PendingMap pending_;
   // Nodes of answered requests, reused for the next ones: a tick's 10,000 pings are inserted
   // and erased in bursts, which glibc's per-thread cache (7 chunks per size) cannot absorb;
-  // every burst went through malloc's slow paths. Not copied with the client.
-  struct PendingNodes {
-    static constexpr size_t kMax = 1u << 16;
-    std::vector<PendingMap::node_type> nodes;
-    PendingNodes() = default;
-    PendingNodes(const PendingNodes&) {}
-    PendingNodes& operator=(const PendingNodes&) {
-      nodes.clear();
-      return *this;
-    }
-    PendingNodes(PendingNodes&&) noexcept = default;
-    PendingNodes& operator=(PendingNodes&&) noexcept = default;
-  };
-  PendingNodes free_pending_;
+  // every burst went through malloc's slow paths.
+  static constexpr size_t kMaxFreePending = 1u << 16;
+  NotCopied<std::vector<PendingMap::node_type>> free_pending_;
   void add_pending(uint64_t tid, const Pending& p);
   void erase_pending(PendingMap::iterator it);
   std::map<uint64_t, OsdRequest> plain_reqs_;  // by tid: plain ops' requests, for resends
