@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -19,11 +20,14 @@ class BufferPool {
   static constexpr size_t kMaxBuffers = 32;
   static constexpr size_t kMaxKeptCapacity = 64 * 1024;  // larger buffers are freed
 
-  // An empty buffer: a recycled one's storage when there is one.
-  std::vector<uint8_t> take() {
-    if (spare_.empty()) return {};
-    std::vector<uint8_t> b = std::move(spare_.back());
-    spare_.pop_back();
+  // A copy of `bytes`, in a recycled buffer's storage when there is one.
+  std::vector<uint8_t> copy_of(std::span<const uint8_t> bytes) {
+    std::vector<uint8_t> b;
+    if (!spare_.empty()) {
+      b = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    b.assign(bytes.begin(), bytes.end());
     return b;
   }
   void give(std::vector<uint8_t>&& b) {

@@ -71,7 +71,6 @@ class Messenger {
   // cork (a burst is one instant: one clock read for 10,000 pings instead of five per ping).
   Instant now() const { return cork_depth_ > 0 ? corked_now_ : clock_now(); }
   codec::utime_t wall() const;
-  static codec::utime_t wall_now();
   uint32_t nonce() const { return cfg_.nonce; }
   // Messenger::get_global_seq: one counter for every connection attempt.
   uint32_t next_global_seq() { return ++global_seq_; }
@@ -113,6 +112,7 @@ class Messenger {
   int64_t gid_ = -1;
   uint64_t global_id_ = 0;
   Instant clock_now() const;
+  static codec::utime_t wall_now();  // the wall clock itself (wall() reads it)
   int cork_depth_ = 0;
   Instant corked_now_{};
   mutable std::optional<codec::utime_t> corked_wall_;  // read at the first wall() while corked

@@ -28,12 +28,10 @@ Result<MOSDOp> MOSDOp::decode(const MessageParts& p) {
 }
 
 void MOSDOp::encode(MessageParts& p) const {
-  p.type = kType;
-  p.version = header_version;
-  if (p.compat_version == 0) p.compat_version = std::min(kCompatVersion, header_version);
-  p.front = Bytes(encode_to_vector(*this));
-  p.middle = Bytes();
-  p.data = merge_osd_op_vector_in_data(ops);
+  std::vector<uint8_t> front;
+  front.reserve(encoded_size(*this));
+  encode(p, front);
+  p.front = Bytes(std::move(front));  // the same storage, now owned by the parts
 }
 void MOSDOp::encode(MessageParts& p, std::vector<uint8_t>& front) const {
   p.type = kType;

@@ -307,10 +307,7 @@ ConnectionDecoder::StepResult ConnectionDecoder::emit_message(Dir d,
   // (moving a vector keeps its storage, so the decoded views stay valid): no second copy.
   const bool whole_buffer =
       !s.buf.empty() && s.head == 0 && view.data() == s.buf.data() && len == s.buf.size();
-  if (!whole_buffer) {
-    item.raw = pool_.take();
-    item.raw.assign(view.begin(), view.begin() + static_cast<std::ptrdiff_t>(len));
-  }
+  if (!whole_buffer) item.raw = pool_.copy_of(view.first(len));
   MessageFrameOptions o;
   o.msg_auth_footer = msg_auth;
   o.verify_crc = opts_.verify_crc;

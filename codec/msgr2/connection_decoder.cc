@@ -472,10 +472,7 @@ size_t ConnectionDecoder::pump(Dir d, std::span<const uint8_t> avail) {
     // keeps its storage, so the decoded views stay valid and nothing is copied a second time.
     const bool take_buf =
         pos == 0 && !s.buf.empty() && avail.data() == s.buf.data() && size == s.buf.size();
-    if (!take_buf) {
-      item.raw = pool_.take();
-      item.raw.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(size));
-    }
+    if (!take_buf) item.raw = pool_.copy_of(rest.first(size));
     const std::span<const uint8_t> bytes = take_buf ? rest.first(size) : std::span<const uint8_t>(item.raw);
     Frame& fr = item.body.emplace<Frame>();
     auto ok = decode_frame_into(bytes, *rev, opts_.verify_crc, fr, &item.crc_ok, limits_);

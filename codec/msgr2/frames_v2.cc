@@ -197,10 +197,12 @@ void write_header2(const ceph_msg_header2& h, uint8_t* p) {
   std::memcpy(p + 39, &h.reserved, 2);
 }
 
-std::vector<uint8_t> encode_message_frame(const ceph_msg_header2& h,
-                                          std::span<const uint8_t> front,
-                                          std::span<const uint8_t> middle,
-                                          std::span<const uint8_t> data, Rev rev) {
+namespace {
+// The one writer of a MESSAGE frame: header2 + front/middle/data segments appended to `out`
+// (reserved exactly when `out` starts empty: a frame of its own, or a drained write buffer).
+void append_frame(const ceph_msg_header2& h, std::span<const uint8_t> front,
+                  std::span<const uint8_t> middle, std::span<const uint8_t> data, Rev rev,
+                  std::vector<uint8_t>& out) {
   std::array<uint8_t, ceph_msg_header2::kSize> hb;
   write_header2(h, hb.data());
   const Segment segs[4] = {{hb, kDefaultAlignment},
@@ -208,13 +210,10 @@ std::vector<uint8_t> encode_message_frame(const ceph_msg_header2& h,
                            {middle, kDefaultAlignment},
                            {data, kPageSizeAlignment}};
   const FrameLayout l = make_layout(Tag::kMessage, segs, rev);
-  std::vector<uint8_t> out;
-  out.reserve(l.onwire_size());
+  if (out.empty()) out.reserve(l.onwire_size());
   assemble_exact(l, {std::span<const uint8_t>(hb), front, middle, data}, out);
-  return out;
 }
 
-namespace {
 ceph_msg_header2 message_header2(const MessageParts& m, uint64_t ack_seq, uint8_t flags) {
   ceph_msg_header2 h;
   h.seq = m.seq;
@@ -232,22 +231,24 @@ ceph_msg_header2 message_header2(const MessageParts& m, uint64_t ack_seq, uint8_
 }
 }  // namespace
 
+std::vector<uint8_t> encode_message_frame(const ceph_msg_header2& h,
+                                          std::span<const uint8_t> front,
+                                          std::span<const uint8_t> middle,
+                                          std::span<const uint8_t> data, Rev rev) {
+  std::vector<uint8_t> out;
+  append_frame(h, front, middle, data, rev, out);
+  return out;
+}
 std::vector<uint8_t> encode_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags,
                                           Rev rev) {
-  return encode_message_frame(message_header2(m, ack_seq, flags), m.front.span(), m.middle.span(),
-                              m.data.span(), rev);
+  std::vector<uint8_t> out;
+  append_message_frame(m, ack_seq, flags, rev, out);
+  return out;
 }
 void append_message_frame(const MessageParts& m, uint64_t ack_seq, uint8_t flags, Rev rev,
                           std::vector<uint8_t>& out) {
-  std::array<uint8_t, ceph_msg_header2::kSize> hb;
-  write_header2(message_header2(m, ack_seq, flags), hb.data());
-  const Segment segs[4] = {{hb, kDefaultAlignment},
-                           {m.front.span(), kDefaultAlignment},
-                           {m.middle.span(), kDefaultAlignment},
-                           {m.data.span(), kPageSizeAlignment}};
-  const FrameLayout l = make_layout(Tag::kMessage, segs, rev);
-  assemble_exact(l, {std::span<const uint8_t>(hb), m.front.span(), m.middle.span(), m.data.span()},
-                 out);
+  append_frame(message_header2(m, ack_seq, flags), m.front.span(), m.middle.span(), m.data.span(),
+               rev, out);
 }
 
 }  // namespace cephwire::codec::msgr2
