@@ -224,6 +224,17 @@ OsdRequest WatchClient::build_watch_request(const Linger& l, const TxItem& t) co
   return req;
 }
 
+WatchClient::Linger& WatchClient::add_linger(const ObjectId& obj, bool is_watch) {
+  const uint64_t cookie = next_cookie_++;
+  Linger& l = lingers_[cookie];
+  if (index_.v.valid) index_.v.by_cookie.emplace(cookie, &l);
+  l.cookie = cookie;
+  l.is_watch = is_watch;
+  l.obj = obj;
+  l.target = placement_ ? placement_(obj) : Target{};
+  return l;
+}
+
 void WatchClient::erase_linger(std::map<uint64_t, Linger>::iterator it) {
   Linger& l = it->second;
   if (l.queued_tx) {
@@ -365,13 +376,8 @@ void WatchClient::deliver_notify_done(Linger& l, int32_t rc) {
 // user calls
 
 uint64_t WatchClient::watch(const ObjectId& obj, uint32_t timeout_s, Instant now) {
-  const uint64_t cookie = next_cookie_++;
-  Linger& l = lingers_[cookie];
-  if (index_.v.valid) index_.v.by_cookie.emplace(cookie, &l);
-  l.cookie = cookie;
-  l.is_watch = true;
-  l.obj = obj;
-  l.target = placement_ ? placement_(obj) : Target{};
+  Linger& l = add_linger(obj, /*is_watch=*/true);
+  const uint64_t cookie = l.cookie;
   l.timeout_s = timeout_s;
   l.watch_valid_thru = now;
   l.state = LingerState::kRegistering;
@@ -407,13 +413,8 @@ uint64_t WatchClient::watch_flush() {
 
 uint64_t WatchClient::notify(const ObjectId& obj, Bytes payload, uint32_t timeout_ms,
                              Instant now) {
-  const uint64_t cookie = next_cookie_++;
-  Linger& l = lingers_[cookie];
-  if (index_.v.valid) index_.v.by_cookie.emplace(cookie, &l);
-  l.cookie = cookie;
-  l.is_watch = false;
-  l.obj = obj;
-  l.target = placement_ ? placement_(obj) : Target{};
+  Linger& l = add_linger(obj, /*is_watch=*/false);
+  const uint64_t cookie = l.cookie;
   l.payload = payload.owned();
   // IoCtxImpl::notify: 0 -> client_notify_timeout; else integer seconds (1..999 ms -> 0,
   // which the OSD replaces with osd_default_notify_timeout).

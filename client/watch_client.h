@@ -342,10 +342,6 @@ class WatchClient {
   // poll_transmit turns into its request.
   uint64_t send_watch_op(Linger& l, PendingKind kind, uint32_t pending_gen, uint8_t sub_op,
                          uint32_t op_gen, uint32_t timeout, Instant now);
-  // A request waiting in tx_. Plain ops and notify registrations are kept whole (immutable,
-  // shared by copies of the client); a watch linger's requests as the few values they are
-  // built from with their linger when polled: the 10,000 pings of a tick wait as 10,000
-  // small records instead of 10,000 OsdRequests with their op vectors.
   // Where a request goes: what it needs of its linger's Target (the PG's interval stays with
   // the linger, which is what decides resends).
   struct Route {
@@ -361,6 +357,10 @@ class WatchClient {
       return t;
     }
   };
+  // A request waiting in tx_. Plain ops and notify registrations are kept whole (immutable,
+  // shared by copies of the client); a watch linger's requests as the few values they are
+  // built from with their linger when polled: the 10,000 pings of a tick wait as 10,000
+  // small records instead of 10,000 OsdRequests with their op vectors.
   struct TxItem {
     std::shared_ptr<const OsdRequest> whole;
     uint64_t tid = 0, cookie = 0;
@@ -372,6 +372,8 @@ class WatchClient {
   OsdRequest build_watch_request(const Linger& l, const TxItem& t) const;
   void build_watch_request(const Linger& l, const TxItem& t, OsdRequest& req) const;
   void queue_whole(OsdRequest req);
+  // A new linger (the next cookie, its object and target), entered in the cookie index.
+  Linger& add_linger(const ObjectId& obj, bool is_watch);
   // Erases a linger; its requests still waiting in tx_ are built first (they are sent as if
   // they had been queued whole).
   void erase_linger(std::map<uint64_t, Linger>::iterator it);
