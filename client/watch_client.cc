@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "codec/denc.h"
+#include "codec/fuzz_feedback.h"
 
 namespace cephwire::client {
 
@@ -819,9 +820,7 @@ uint32_t WatchClient::register_gen(uint64_t cookie) const {
 // instrumentation of its lookups (every linger's tids, the cookie index) fed libFuzzer edges
 // that say nothing about the client, slowing the client targets by a quarter. Left out of
 // coverage feedback (as codec/json_writer.cc does for its byte loops).
-#if defined(__clang__)
-__attribute__((no_sanitize("coverage")))
-#endif
+CEPHWIRE_NO_FUZZ_FEEDBACK
 std::optional<std::string> WatchClient::check_invariants(Instant now) const {
   size_t queued_total = 0;
   for (const auto& [cookie, l] : lingers_) {

@@ -21,12 +21,11 @@ namespace {
 // The JSON checker is the harness's, not code under test: its per-character comparisons gave the
 // fuzzer nothing but "some byte of the dump had value X" features, and tracing them (clang's
 // trace-cmp) was a sixth of a message target's time. Not instrumented for coverage feedback.
-#define HARNESS_ONLY CEPHWIRE_HARNESS_ONLY
 
 class JsonCheck {
  public:
   explicit JsonCheck(std::string_view s) : s_(s) {}
-  HARNESS_ONLY bool run() {
+  CEPHWIRE_HARNESS_ONLY bool run() {
     ws();
     if (!value(0)) return false;
     ws();
@@ -34,7 +33,7 @@ class JsonCheck {
   }
 
  private:
-  HARNESS_ONLY bool value(int depth) {
+  CEPHWIRE_HARNESS_ONLY bool value(int depth) {
     if (depth > 512 || i_ >= s_.size()) return false;
     switch (s_[i_]) {
       case '{': return object(depth);
@@ -46,7 +45,7 @@ class JsonCheck {
       default: return number();
     }
   }
-  HARNESS_ONLY bool object(int depth) {
+  CEPHWIRE_HARNESS_ONLY bool object(int depth) {
     ++i_;
     ws();
     if (peek() == '}') return ++i_, true;
@@ -64,7 +63,7 @@ class JsonCheck {
       return false;
     }
   }
-  HARNESS_ONLY bool array(int depth) {
+  CEPHWIRE_HARNESS_ONLY bool array(int depth) {
     ++i_;
     ws();
     if (peek() == ']') return ++i_, true;
@@ -77,7 +76,7 @@ class JsonCheck {
       return false;
     }
   }
-  HARNESS_ONLY bool string() {
+  CEPHWIRE_HARNESS_ONLY bool string() {
     if (peek() != '"') return false;
     ++i_;
     while (i_ < s_.size()) {
@@ -101,7 +100,7 @@ class JsonCheck {
     }
     return false;
   }
-  HARNESS_ONLY bool number() {
+  CEPHWIRE_HARNESS_ONLY bool number() {
     const size_t start = i_;
     if (peek() == '-') ++i_;
     if (peek() == '0') {
@@ -124,16 +123,16 @@ class JsonCheck {
     }
     return i_ > start;
   }
-  HARNESS_ONLY bool lit(std::string_view w) {
+  CEPHWIRE_HARNESS_ONLY bool lit(std::string_view w) {
     if (s_.substr(i_, w.size()) != w) return false;
     i_ += w.size();
     return true;
   }
-  HARNESS_ONLY void ws() {
+  CEPHWIRE_HARNESS_ONLY void ws() {
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
       ++i_;
   }
-  HARNESS_ONLY char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  CEPHWIRE_HARNESS_ONLY char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
 
   std::string_view s_;
   size_t i_ = 0;
@@ -149,7 +148,7 @@ void put32(std::vector<uint8_t>& o, uint32_t v) {
 
 }  // namespace
 
-HARNESS_ONLY bool json_valid(std::string_view s) { return JsonCheck(s).run(); }
+CEPHWIRE_HARNESS_ONLY bool json_valid(std::string_view s) { return JsonCheck(s).run(); }
 
 namespace {
 uint32_t json_sample_every() {
@@ -163,7 +162,7 @@ uint32_t json_sample_every() {
 }
 }  // namespace
 
-HARNESS_ONLY bool check_json_for(std::span<const uint8_t> in) {
+CEPHWIRE_HARNESS_ONLY bool check_json_for(std::span<const uint8_t> in) {
   if constexpr (kJsonSampleEvery == 1) return true;  // replay / mutator tests: every input
   const uint32_t every = json_sample_every();
   if (every <= 1) return true;
@@ -184,7 +183,7 @@ HARNESS_ONLY bool check_json_for(std::span<const uint8_t> in) {
 
 // ---- message input --------------------------------------------------------------------------
 
-HARNESS_ONLY std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
+CEPHWIRE_HARNESS_ONLY std::optional<codec::MessageParts> parse_parts(std::span<const uint8_t> in) {
   if (in.size() < kPartsHeaderSize) return std::nullopt;
   Reader r(in);
   codec::MessageParts p;
@@ -205,7 +204,7 @@ std::vector<uint8_t> serialize_parts(const codec::MessageParts& p) {
   return o;
 }
 
-HARNESS_ONLY void serialize_parts(const codec::MessageParts& p, std::vector<uint8_t>& o) {
+CEPHWIRE_HARNESS_ONLY void serialize_parts(const codec::MessageParts& p, std::vector<uint8_t>& o) {
   o.clear();
   o.reserve(kPartsHeaderSize + p.front.size() + p.middle.size() + p.data.size());
   put16(o, p.type);
@@ -227,7 +226,7 @@ void check_parts_error_offset(const codec::MessageParts& p, const codec::DecodeE
 
 // ---- stream input ---------------------------------------------------------------------------
 
-HARNESS_ONLY std::optional<StreamInput> parse_stream(std::span<const uint8_t> in) {
+CEPHWIRE_HARNESS_ONLY std::optional<StreamInput> parse_stream(std::span<const uint8_t> in) {
   if (in.size() < kStreamHeaderSize) return std::nullopt;
   Reader r(in);
   StreamInput s;

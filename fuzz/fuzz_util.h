@@ -26,17 +26,14 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/fuzz_feedback.h"
 #include "codec/message.h"
 
 // Marks harness-only code (property bookkeeping, checkers) that is not code under test: not
 // instrumented for libFuzzer's coverage feedback (no edge counters, no trace-cmp), so it costs
 // no callbacks and adds no features. Never put it on a function that calls inline codec or
 // client code: what gets inlined into it would lose its coverage too.
-#if defined(__clang__)
-#define CEPHWIRE_HARNESS_ONLY __attribute__((no_sanitize("coverage")))
-#else
-#define CEPHWIRE_HARNESS_ONLY
-#endif
+#define CEPHWIRE_HARNESS_ONLY CEPHWIRE_NO_FUZZ_FEEDBACK
 
 namespace cephwire::fuzz {
 
